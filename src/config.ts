@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+
+/** Every setting the server reads from its environment, validated once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  mqttPort: number;
+  dbPath: string;
+  username: string | undefined;
+  key: string | undefined;
+  extraUsers: Array<{ username: string; key: string }>;
+  retentionDays: number;
+  rateLimit: number;
+  logLevel: string;
+  /** Sizes are in bytes of UTF-8 text, as the hosted service counts them. */
+  maxValueBytes: number;
+  maxValueBytesNoHistory: number;
+  /** How often the retention sweep runs, in milliseconds. */
+  sweepIntervalMs: number;
+}
+
+export class ConfigError extends Error {}
+
+const USERNAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function username(name: string, value: string): string {
+  if (!USERNAME_RE.test(value)) {
+    throw new ConfigError(`${name}: "${value}" is not a valid username (letters, digits, _ and -, at most 64)`);
+  }
+  return value;
+}
+
+function key(name: string, value: string): string {
+  if (value.length < 1 || value.length > 256 || /[\r\n]/.test(value)) {
+    throw new ConfigError(`${name} must be 1 to 256 characters on one line`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const rawUser = env.AIO_USERNAME?.trim() || undefined;
+  const rawKey = env.AIO_KEY ?? undefined;
+  const extraUsers = (env.AIO_USERS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf(':');
+      if (at <= 0 || at === pair.length - 1) {
+        throw new ConfigError(`AIO_USERS must be comma-separated username:key pairs, got "${pair.split(':')[0]}:..."`);
+      }
+      return { username: username('AIO_USERS', pair.slice(0, at)), key: key('AIO_USERS', pair.slice(at + 1)) };
+    });
+  const dbRaw = env.AIO_DB?.trim() || './data/aio.sqlite';
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
+  }
+  if (rawKey && !rawUser) throw new ConfigError('AIO_KEY is set but AIO_USERNAME is not: name the account the key belongs to');
+  const host = env.HOST?.trim() || '0.0.0.0';
+  return {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host,
+    mqttPort: int(env, 'MQTT_PORT', 1883, 0, 65535),
+    dbPath: dbRaw === ':memory:' ? ':memory:' : resolve(dbRaw),
+    username: rawUser === undefined ? undefined : username('AIO_USERNAME', rawUser),
+    key: rawKey === undefined || rawKey === '' ? undefined : key('AIO_KEY', rawKey),
+    extraUsers,
+    retentionDays: int(env, 'AIO_RETENTION_DAYS', 30, 0, 36500),
+    rateLimit: int(env, 'AIO_RATE_LIMIT', 30, 0, 1_000_000),
+    logLevel,
+    maxValueBytes: 1024,
+    maxValueBytesNoHistory: 100 * 1024,
+    sweepIntervalMs: 10 * 60 * 1000,
+  };
+}

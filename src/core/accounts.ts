@@ -1,0 +1,125 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { asc, eq, sql } from 'drizzle-orm';
+import { groups, users } from '../db/schema.js';
+import type { Ctx } from './context.js';
+import { AioError, invalid, notFound } from './errors.js';
+import type { UserRow } from './types.js';
+
+const USERNAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** A key in today's Adafruit form: `aio_` and 28 letters and digits. */
+export function generateKey(): string {
+  const bytes = randomBytes(28);
+  let out = 'aio_';
+  // 248 = 4 × 62 keeps the choice unbiased.
+  for (let i = 0; out.length < 32; i++) {
+    const b = i < bytes.length ? bytes[i]! : randomBytes(1)[0]!;
+    if (b < 248) out += KEY_ALPHABET[b % 62];
+  }
+  return out;
+}
+
+export class Accounts {
+  private readonly byHash;
+  private readonly byName;
+
+  constructor(private readonly ctx: Ctx) {
+    const { db } = ctx;
+    this.byHash = db
+      .select()
+      .from(users)
+      .where(eq(users.keyHash, sql.placeholder('hash')))
+      .prepare();
+    this.byName = db
+      .select()
+      .from(users)
+      .where(eq(users.username, sql.placeholder('username')))
+      .prepare();
+  }
+
+  find(username: string): UserRow | undefined {
+    return this.byName.get({ username });
+  }
+
+  list(): UserRow[] {
+    return this.ctx.db.select().from(users).orderBy(asc(users.id)).all();
+  }
+
+  /** The owner of `key`, or undefined. The stored hash is compared in constant time. */
+  authenticate(key: string | undefined): UserRow | undefined {
+    if (!key) return undefined;
+    const hash = hashKey(key);
+    const user = this.byHash.get({ hash });
+    if (!user) return undefined;
+    return timingSafeEqual(Buffer.from(user.keyHash, 'hex'), Buffer.from(hash, 'hex')) ? user : undefined;
+  }
+
+  /** MQTT logs in with both; the username must match exactly (it is case-sensitive). */
+  authenticateUser(username: string, key: string): UserRow | undefined {
+    const user = this.authenticate(key);
+    return user && user.username === username ? user : undefined;
+  }
+
+  /** Creates an account with its default group. */
+  add(username: string, key: string = generateKey()): { user: UserRow; key: string } {
+    if (!USERNAME_RE.test(username)) throw invalid(`"${username}" is not a valid username (letters, digits, _ and -)`);
+    if (this.find(username)) throw new AioError(409, `user ${username} already exists`);
+    this.assertKeyFree(key);
+    const now = this.ctx.clock();
+    const user = this.ctx.db.transaction((tx) => {
+      const row = tx
+        .insert(users)
+        .values({ username, name: username, keyHash: hashKey(key), createdAt: now, updatedAt: now })
+        .returning()
+        .get();
+      tx.insert(groups)
+        .values({ userId: row.id, key: 'default', name: 'Default', createdAt: now, updatedAt: now })
+        .run();
+      return row;
+    });
+    return { user, key };
+  }
+
+  setKey(username: string, key: string = generateKey()): { user: UserRow; key: string } {
+    const existing = this.find(username);
+    if (!existing) throw notFound(`no user named ${username}`);
+    if (existing.keyHash !== hashKey(key)) this.assertKeyFree(key);
+    const user = this.ctx.db
+      .update(users)
+      .set({ keyHash: hashKey(key), updatedAt: this.ctx.clock() })
+      .where(eq(users.id, existing.id))
+      .returning()
+      .get();
+    return { user, key };
+  }
+
+  /** Start-up: the configured account exists afterwards and answers to the configured key. */
+  ensure(username: string, key: string | undefined): { user: UserRow; created: boolean; generatedKey?: string } {
+    const existing = this.find(username);
+    if (existing) {
+      if (key !== undefined && existing.keyHash !== hashKey(key)) return { user: this.setKey(username, key).user, created: false };
+      return { user: existing, created: false };
+    }
+    const made = this.add(username, key);
+    return { user: made.user, created: true, generatedKey: key === undefined ? made.key : undefined };
+  }
+
+  defaultGroupId(userId: number): number {
+    const row = this.ctx.db
+      .select({ id: groups.id })
+      .from(groups)
+      .where(sql`${groups.userId} = ${userId} and ${groups.key} = 'default'`)
+      .get();
+    if (!row) throw new AioError(500, 'account has no default group');
+    return row.id;
+  }
+
+  private assertKeyFree(key: string): void {
+    if (this.byHash.get({ hash: hashKey(key) })) throw new AioError(409, 'that key is already in use by another account');
+  }
+}

@@ -1,0 +1,69 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/open.js';
+import { Accounts } from './accounts.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Ctx } from './context.js';
+import { Data } from './data.js';
+import { CoreEventBus } from './events.js';
+import { Feeds } from './feeds.js';
+import { Groups } from './groups.js';
+import { IdFactory } from './ids.js';
+import { Serializers } from './serializers.js';
+import type { UserRow } from './types.js';
+
+/** The domain: everything a user can do, whichever door they came through. */
+export class Core {
+  readonly ctx: Ctx;
+  readonly events: CoreEventBus;
+  readonly accounts: Accounts;
+  readonly feeds: Feeds;
+  readonly groups: Groups;
+  readonly data: Data;
+  readonly serialize: Serializers;
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(db: Db, config: Config, clock: Clock = systemClock) {
+    this.events = new CoreEventBus();
+    this.ctx = { db, config, clock, events: this.events, ids: new IdFactory() };
+    this.accounts = new Accounts(this.ctx);
+    this.feeds = new Feeds(this.ctx);
+    this.groups = new Groups(this.ctx, this.feeds);
+    this.data = new Data(this.ctx, this.feeds, this.groups);
+    this.serialize = new Serializers(this.ctx);
+  }
+
+  get config(): Config {
+    return this.ctx.config;
+  }
+
+  /** Feed records with their groups, one query for the memberships of all of them. */
+  feedsJson(user: UserRow, feeds: ReturnType<Feeds['list']>) {
+    const memberships = this.feeds.memberships(user, feeds.length === 1 ? [feeds[0]!.id] : undefined);
+    return feeds.map((f) => this.serialize.feed(user, f, memberships.get(f.id)));
+  }
+
+  groupsJson(user: UserRow, groups: ReturnType<Groups['list']>) {
+    const byGroup = this.groups.feedsByGroup(user, groups.length === 1 ? groups[0]!.id : undefined);
+    const memberships = this.feeds.memberships(user);
+    return groups.map((g) =>
+      this.serialize.group(
+        user,
+        g,
+        (byGroup.get(g.id) ?? []).map((f) => this.serialize.feed(user, f, memberships.get(f.id))),
+      ),
+    );
+  }
+
+  /** Starts the periodic retention sweep; it never keeps the process alive on its own. */
+  startSweeps(): void {
+    if (this.sweepTimer || this.config.retentionDays <= 0) return;
+    this.data.sweep();
+    this.sweepTimer = setInterval(() => this.data.sweep(), this.config.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  stop(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+}

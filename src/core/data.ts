@@ -1,0 +1,297 @@
+import { DataStatements } from '../db/data-statements.js';
+import type { Ctx } from './context.js';
+import { invalid, notFound } from './errors.js';
+import type { Feeds, Fields } from './feeds.js';
+import type { Groups } from './groups.js';
+import { MAX_RANDOM, MIN_RANDOM, isDataId, timePrefix } from './ids.js';
+import type { DataRow, FeedRow, GroupRow, UserRow } from './types.js';
+import { coordinate, parseTime, valueText } from './values.js';
+
+/** A data point as every door hands it to the core: the value already as text. */
+export interface DatumInput {
+  value: string;
+  lat?: number | null;
+  lon?: number | null;
+  ele?: number | null;
+  /** ms since the epoch; now when absent. */
+  createdAt?: number;
+}
+
+export interface PageQuery {
+  startMs?: number;
+  endMs?: number;
+  /** Only records strictly older than this id (the pagination cursor). */
+  beforeId?: string;
+  limit: number;
+}
+
+const NO_DATA = 'not found - no data available for this feed';
+
+/**
+ * Reads the datum fields of an HTTP-style body. When the body was JSON and carries no `value` key,
+ * the whole body is the value ("non-IO formatted JSON").
+ */
+export function parseDatum(fields: Fields, opts: { rawJson?: string } = {}): DatumInput {
+  let value = valueText(fields.value);
+  if (value === undefined && !('value' in fields) && opts.rawJson !== undefined && Object.keys(fields).length > 0) {
+    value = opts.rawJson;
+  }
+  if (value === undefined) throw invalid("Validation failed: Value can't be blank");
+  const out: DatumInput = {
+    value,
+    lat: coordinate(fields.lat, 'Lat'),
+    lon: coordinate(fields.lon, 'Lon'),
+    ele: coordinate(fields.ele, 'Ele'),
+  };
+  const loc = fields.location;
+  if (loc && typeof loc === 'object' && !Array.isArray(loc)) {
+    const l = loc as Fields;
+    out.lat ??= coordinate(l.lat, 'Lat');
+    out.lon ??= coordinate(l.lon, 'Lon');
+    out.ele ??= coordinate(l.ele, 'Ele');
+  }
+  if (fields.created_at !== undefined && fields.created_at !== null && fields.created_at !== '') {
+    const ms = parseTime(fields.created_at);
+    if (ms === null) throw invalid(`Validation failed: created_at must be an ISO-8601 date, got "${String(fields.created_at)}"`);
+    out.createdAt = ms;
+  } else if (fields.epoch !== undefined && fields.epoch !== null && fields.epoch !== '') {
+    const n = typeof fields.epoch === 'number' ? fields.epoch : Number(fields.epoch);
+    if (!Number.isFinite(n)) throw invalid('Validation failed: epoch must be a number of seconds');
+    out.createdAt = Math.round(n * 1000);
+  }
+  return out;
+}
+
+export class Data {
+  readonly sql: DataStatements;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly feeds: Feeds,
+    private readonly groups: Groups,
+  ) {
+    this.sql = new DataStatements(ctx.db.$client);
+  }
+
+  /** Stores points on one feed, all or nothing. */
+  create(user: UserRow, feed: FeedRow, inputs: DatumInput[]): DataRow[] {
+    return this.store(
+      user,
+      inputs.map((datum) => ({ feed, datum })),
+    ).map((r) => r.row);
+  }
+
+  /**
+   * POST to a feed that may not exist yet: the feed is made from the identifier, inside the group
+   * when the identifier is `group.feed`.
+   */
+  createOrAutoCreate(user: UserRow, ident: string, inputs: DatumInput[]): { feed: FeedRow; rows: DataRow[] } {
+    for (const input of inputs) this.checkValue(input, true);
+    const feed = this.feeds.find(user, ident) ?? this.autoCreate(user, ident);
+    return { feed, rows: this.create(user, feed, inputs) };
+  }
+
+  autoCreate(user: UserRow, ident: string, group?: GroupRow): FeedRow {
+    const dot = ident.indexOf('.');
+    if (!group && dot > 0) {
+      const groupIdent = ident.slice(0, dot);
+      group = this.groups.find(user, groupIdent) ?? this.groups.create(user, { name: groupIdent });
+      ident = ident.slice(dot + 1);
+    }
+    return this.feeds.create(user, group ?? this.groups.defaultGroup(user), { name: ident });
+  }
+
+  /** Group data: one point per named feed, feeds missing from the group made in it. */
+  createInGroup(user: UserRow, group: GroupRow, entries: Array<{ key: string; datum: DatumInput }>) {
+    if (entries.length === 0) throw invalid("Validation failed: feeds can't be blank");
+    for (const e of entries) this.checkValue(e.datum, true);
+    const items = entries.map((e) => ({
+      feed: this.feeds.findInGroup(user, group, e.key) ?? this.autoCreate(user, e.key, group),
+      datum: e.datum,
+    }));
+    return this.store(user, items);
+  }
+
+  private store(user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>): Array<{ feed: FeedRow; row: DataRow }> {
+    const now = this.ctx.clock();
+    const rows: Array<{ feed: FeedRow; row: DataRow }> = [];
+    for (const { feed, datum } of items) {
+      if (!feed.enabled) throw invalid(`feed ${feed.key} is disabled and does not accept data`);
+      this.checkValue(datum, feed.history);
+    }
+    const s = this.sql;
+    this.ctx.db.$client.transaction(() => {
+      for (const { feed, datum } of items) {
+        const createdAt = datum.createdAt ?? now;
+        const id = this.ctx.ids.next(createdAt);
+        const row: DataRow = {
+          id,
+          feedId: feed.id,
+          userId: user.id,
+          value: datum.value,
+          lat: datum.lat ?? null,
+          lon: datum.lon ?? null,
+          ele: datum.ele ?? null,
+          createdAt,
+          updatedAt: now,
+        };
+        s.insert.run(id, feed.id, user.id, row.value, row.lat, row.lon, row.ele, createdAt, now);
+        if (feed.history) {
+          s.noteInsert.run({ feedId: feed.id, n: 1, value: row.value, at: createdAt });
+        } else {
+          // Without history only the newest point is kept.
+          s.dropOthers.run(feed.id, id);
+          s.setCount.run(1, feed.id);
+          s.setLast.run(row.value, createdAt, feed.id);
+        }
+        rows.push({ feed, row });
+      }
+    })();
+    for (const { feed, row } of rows) {
+      feed.dataCount += 1;
+      if (feed.lastValueAt === null || row.createdAt >= feed.lastValueAt) {
+        feed.lastValue = row.value;
+        feed.lastValueAt = row.createdAt;
+      }
+      this.ctx.events.emit('data', { user, feed, datum: row });
+    }
+    return rows;
+  }
+
+  private checkValue(datum: DatumInput, history: boolean): void {
+    const limit = history ? this.ctx.config.maxValueBytes : this.ctx.config.maxValueBytesNoHistory;
+    if (Buffer.byteLength(datum.value, 'utf8') > limit) {
+      throw invalid(
+        `Validation failed: Value is too long (maximum is ${limit} bytes${history ? ' on a feed with history; turn history off for up to 100 KB' : ''})`,
+      );
+    }
+  }
+
+  get(feed: FeedRow, id: string): DataRow {
+    const row = isDataId(id) ? this.sql.get.get(feed.id, id) : undefined;
+    if (!row) throw notFound();
+    return row;
+  }
+
+  update(feed: FeedRow, id: string, fields: Fields): DataRow {
+    const current = this.get(feed, id);
+    const value = valueText(fields.value);
+    const next = {
+      feedId: feed.id,
+      id,
+      value: value ?? current.value,
+      lat: 'lat' in fields ? coordinate(fields.lat, 'Lat') : current.lat,
+      lon: 'lon' in fields ? coordinate(fields.lon, 'Lon') : current.lon,
+      ele: 'ele' in fields ? coordinate(fields.ele, 'Ele') : current.ele,
+      updatedAt: this.ctx.clock(),
+    };
+    if (value === undefined && !('lat' in fields) && !('lon' in fields) && !('ele' in fields)) {
+      throw invalid("Validation failed: Value can't be blank");
+    }
+    this.checkValue({ value: next.value }, feed.history);
+    this.ctx.db.$client.transaction(() => {
+      this.sql.update.run(next);
+      this.refreshLast(feed);
+    })();
+    return { ...current, ...next };
+  }
+
+  delete(feed: FeedRow, id: string): DataRow {
+    const current = this.get(feed, id);
+    this.ctx.db.$client.transaction(() => {
+      this.sql.remove.run(feed.id, id);
+      this.sql.uncount.run(1, feed.id);
+      this.refreshLast(feed);
+    })();
+    return current;
+  }
+
+  private refreshLast(feed: FeedRow): void {
+    const last = this.sql.last.get(feed.id);
+    if (last) this.sql.setLast.run(last.value, last.createdAt, feed.id);
+  }
+
+  /** Newest first, bounded by time and cursor; one row more than asked tells whether older ones remain. */
+  page(feed: FeedRow, q: PageQuery): { rows: DataRow[]; more: boolean } {
+    const lo = q.startMs === undefined ? '' : timePrefix(q.startMs) + MIN_RANDOM;
+    let hi = q.endMs === undefined ? '~' : timePrefix(q.endMs) + MAX_RANDOM;
+    if (q.beforeId !== undefined && q.beforeId < hi) hi = q.beforeId;
+    const rows = this.sql.page.all({ feedId: feed.id, lo, hi, limit: q.limit + 1 });
+    const more = rows.length > q.limit;
+    if (more) rows.pop();
+    return { rows, more };
+  }
+
+  /**
+   * Points in a time range. Without a start, the feed's running count minus the few points newer
+   * than the end, so that a total on a huge feed never scans it.
+   */
+  total(feed: FeedRow, startMs?: number, endMs?: number): number {
+    const hi = endMs === undefined ? undefined : timePrefix(endMs) + MAX_RANDOM;
+    if (startMs === undefined) {
+      const count = this.feedCount(feed);
+      return hi === undefined ? count : count - this.sql.countAbove.get(feed.id, hi)!.n;
+    }
+    return this.sql.countRange.get(feed.id, timePrefix(startMs) + MIN_RANDOM, hi ?? '~')!.n;
+  }
+
+  private feedCount(feed: FeedRow): number {
+    return this.sql.count.get(feed.id)?.n ?? 0;
+  }
+
+  last(feed: FeedRow): DataRow {
+    const row = this.sql.last.get(feed.id);
+    if (!row) throw notFound(NO_DATA);
+    this.sql.setPointer.run(row.id, feed.id);
+    return row;
+  }
+
+  first(feed: FeedRow): DataRow {
+    const row = this.sql.first.get(feed.id);
+    if (!row) throw notFound(NO_DATA);
+    this.sql.setPointer.run(row.id, feed.id);
+    return row;
+  }
+
+  /** The record after the read pointer (the oldest when nothing was read yet); moves the pointer. */
+  next(feed: FeedRow): DataRow {
+    const pointer = this.currentPointer(feed);
+    const row = pointer ? this.sql.after.get(feed.id, pointer) : this.sql.first.get(feed.id);
+    if (!row) throw notFound(pointer ? 'not found - there is no data newer than the last record read' : NO_DATA);
+    this.sql.setPointer.run(row.id, feed.id);
+    return row;
+  }
+
+  /** The record at the read pointer, without moving it. */
+  previous(feed: FeedRow): DataRow {
+    const pointer = this.currentPointer(feed);
+    const row = pointer ? this.sql.get.get(feed.id, pointer) : undefined;
+    if (!row) throw notFound(pointer ? 'not found - the last record read no longer exists' : NO_DATA);
+    return row;
+  }
+
+  private currentPointer(feed: FeedRow): string | null {
+    return this.sql.pointer.get(feed.id)?.p ?? null;
+  }
+
+  /** Removes points older than the retention period; returns how many went. */
+  sweep(): number {
+    const days = this.ctx.config.retentionDays;
+    if (days <= 0) return 0;
+    const cutoff = timePrefix(this.ctx.clock() - days * 86_400_000);
+    let removed = 0;
+    for (const { id } of this.sql.feedsWithData.all()) {
+      for (;;) {
+        // Small transactions so that writers never wait long behind the sweep.
+        const n = this.ctx.db.$client.transaction(() => {
+          const changes = this.sql.expire.run(id, cutoff, 5000).changes;
+          if (changes > 0) this.sql.uncount.run(changes, id);
+          return changes;
+        })();
+        removed += n;
+        if (n < 5000) break;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,159 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { feeds, groupFeeds, groups } from '../db/schema.js';
+import type { Ctx } from './context.js';
+import { feedNotFound, invalid } from './errors.js';
+import { feedFullKey, isNumericId, keyFromName, uniqueKey, validateKey, validateName } from './keys.js';
+import type { FeedRow, GroupRow, UserRow } from './types.js';
+import { toBool, toInt, toText, toVisibility } from './values.js';
+
+export type Fields = Record<string, unknown>;
+
+/** The settable feed fields, coerced the way real clients need (`"ON"`, `"Private"`, numeric strings). */
+function feedAttrs(input: Fields) {
+  const attrs: Partial<typeof feeds.$inferInsert> = {};
+  const description = toText(input.description, 'Description');
+  if (description !== undefined) attrs.description = description;
+  const license = toText(input.license, 'License', 255);
+  if (license !== undefined) attrs.license = license;
+  const unitType = toText(input.unit_type, 'Unit type', 255);
+  if (unitType !== undefined) attrs.unitType = unitType;
+  const unitSymbol = toText(input.unit_symbol, 'Unit symbol', 255);
+  if (unitSymbol !== undefined) attrs.unitSymbol = unitSymbol;
+  const history = toBool(input.history, 'History');
+  if (history !== undefined) attrs.history = history;
+  const enabled = toBool(input.enabled, 'Enabled');
+  if (enabled !== undefined) attrs.enabled = enabled;
+  const statusNotify = toBool(input.status_notify, 'Status notify');
+  if (statusNotify !== undefined) attrs.statusNotify = statusNotify;
+  const statusTimeout = toInt(input.status_timeout, 'Status timeout');
+  if (statusTimeout !== undefined) {
+    if (statusTimeout < 1 || statusTimeout > 43200) throw invalid('Validation failed: Status timeout must be between 1 and 43200 minutes');
+    attrs.statusTimeout = statusTimeout;
+  }
+  const visibility = toVisibility(input.visibility);
+  if (visibility !== undefined) attrs.visibility = visibility;
+  return attrs;
+}
+
+export class Feeds {
+  private readonly byKey;
+  private readonly byId;
+  private readonly byName;
+
+  constructor(private readonly ctx: Ctx) {
+    const { db } = ctx;
+    const scoped = (col: typeof feeds.key | typeof feeds.id | typeof feeds.name, name: string) =>
+      db
+        .select()
+        .from(feeds)
+        .where(and(eq(feeds.userId, sql.placeholder('userId')), eq(col, sql.placeholder(name))))
+        .limit(1)
+        .prepare();
+    this.byKey = scoped(feeds.key, 'key');
+    this.byId = scoped(feeds.id, 'id');
+    this.byName = scoped(feeds.name, 'name');
+  }
+
+  list(user: UserRow): FeedRow[] {
+    return this.ctx.db.select().from(feeds).where(eq(feeds.userId, user.id)).orderBy(asc(feeds.id)).all();
+  }
+
+  /**
+   * A feed by key (any case), `default.key`, numeric id, or exact name, in that order; undefined if
+   * the user has no such feed.
+   */
+  find(user: UserRow, ident: string): FeedRow | undefined {
+    const lower = ident.toLowerCase();
+    return (
+      this.byKey.get({ userId: user.id, key: lower }) ??
+      (lower.startsWith('default.') ? this.byKey.get({ userId: user.id, key: lower.slice(8) }) : undefined) ??
+      (isNumericId(ident) ? this.byId.get({ userId: user.id, id: Number(ident) }) : undefined) ??
+      this.byName.get({ userId: user.id, name: ident })
+    );
+  }
+
+  resolve(user: UserRow, ident: string): FeedRow {
+    const feed = this.find(user, ident);
+    if (!feed) throw feedNotFound(ident, user.username);
+    return feed;
+  }
+
+  byIdFor(user: UserRow, id: number): FeedRow | undefined {
+    return this.byId.get({ userId: user.id, id });
+  }
+
+  /** A feed that is a member of `group`: by full key, by its key or name inside the group, or by id. */
+  findInGroup(user: UserRow, group: GroupRow, ident: string): FeedRow | undefined {
+    const lower = ident.toLowerCase();
+    const direct = this.byKey.get({ userId: user.id, key: feedFullKey(group.key, lower) }) ?? this.find(user, ident);
+    if (!direct) return undefined;
+    const member = this.ctx.db
+      .select({ feedId: groupFeeds.feedId })
+      .from(groupFeeds)
+      .where(and(eq(groupFeeds.groupId, group.id), eq(groupFeeds.feedId, direct.id)))
+      .get();
+    return member ? direct : undefined;
+  }
+
+  create(user: UserRow, group: GroupRow, input: Fields): FeedRow {
+    const name = validateName(input.name);
+    const attrs = feedAttrs(input);
+    const now = this.ctx.clock();
+    return this.ctx.db.transaction((tx) => {
+      const taken = (k: string) => !!this.byKey.get({ userId: user.id, key: feedFullKey(group.key, k) });
+      let local: string;
+      if (input.key !== undefined && input.key !== null && input.key !== '') {
+        local = validateKey(String(input.key).split('.').pop());
+        if (taken(local)) throw invalid('Validation failed: Key has already been taken');
+      } else {
+        const base = keyFromName(name);
+        if (!base) throw invalid('Validation failed: Key can not be made from that name');
+        local = uniqueKey(base, taken);
+      }
+      const feed = tx
+        .insert(feeds)
+        .values({ ...attrs, userId: user.id, groupId: group.id, key: feedFullKey(group.key, local), name, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
+      tx.insert(groupFeeds).values({ groupId: group.id, feedId: feed.id }).run();
+      return feed;
+    });
+  }
+
+  update(user: UserRow, feed: FeedRow, input: Fields): FeedRow {
+    const attrs = feedAttrs(input);
+    if (input.name !== undefined && input.name !== null) attrs.name = validateName(input.name);
+    if (input.key !== undefined && input.key !== null && input.key !== '') {
+      const home = this.ctx.db.select().from(groups).where(eq(groups.id, feed.groupId)).get()!;
+      const key = feedFullKey(home.key, validateKey(String(input.key).split('.').pop()));
+      if (key !== feed.key) {
+        if (this.byKey.get({ userId: user.id, key })) throw invalid('Validation failed: Key has already been taken');
+        attrs.key = key;
+      }
+    }
+    attrs.updatedAt = this.ctx.clock();
+    return this.ctx.db.update(feeds).set(attrs).where(eq(feeds.id, feed.id)).returning().get();
+  }
+
+  delete(feed: FeedRow): void {
+    this.ctx.db.delete(feeds).where(eq(feeds.id, feed.id)).run();
+  }
+
+  /** Every group each feed belongs to, in one query. */
+  memberships(user: UserRow, feedIds?: number[]): Map<number, GroupRow[]> {
+    const rows = this.ctx.db
+      .select({ feedId: groupFeeds.feedId, group: groups })
+      .from(groupFeeds)
+      .innerJoin(groups, eq(groups.id, groupFeeds.groupId))
+      .where(feedIds ? and(eq(groups.userId, user.id), inArray(groupFeeds.feedId, feedIds)) : eq(groups.userId, user.id))
+      .orderBy(asc(groups.id))
+      .all();
+    const out = new Map<number, GroupRow[]>();
+    for (const r of rows) {
+      const list = out.get(r.feedId);
+      if (list) list.push(r.group);
+      else out.set(r.feedId, [r.group]);
+    }
+    return out;
+  }
+}

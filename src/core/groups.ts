@@ -1,0 +1,156 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { feeds, groupFeeds, groups } from '../db/schema.js';
+import type { Ctx } from './context.js';
+import { AioError, feedNotFound, groupNotFound, invalid } from './errors.js';
+import type { Feeds, Fields } from './feeds.js';
+import { isNumericId, keyFromName, uniqueKey, validateKey, validateName } from './keys.js';
+import type { FeedRow, GroupRow, UserRow } from './types.js';
+import { toText, toVisibility } from './values.js';
+
+export class Groups {
+  private readonly byKey;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly feeds: Feeds,
+  ) {
+    this.byKey = ctx.db
+      .select()
+      .from(groups)
+      .where(and(eq(groups.userId, sql.placeholder('userId')), eq(groups.key, sql.placeholder('key'))))
+      .prepare();
+  }
+
+  list(user: UserRow): GroupRow[] {
+    return this.ctx.db.select().from(groups).where(eq(groups.userId, user.id)).orderBy(asc(groups.id)).all();
+  }
+
+  /** A group by key (any case), numeric id, or exact name. */
+  find(user: UserRow, ident: string): GroupRow | undefined {
+    const { db } = this.ctx;
+    return (
+      this.byKey.get({ userId: user.id, key: ident.toLowerCase() }) ??
+      (isNumericId(ident)
+        ? db.select().from(groups).where(and(eq(groups.userId, user.id), eq(groups.id, Number(ident)))).get()
+        : undefined) ??
+      db.select().from(groups).where(and(eq(groups.userId, user.id), eq(groups.name, ident))).get()
+    );
+  }
+
+  resolve(user: UserRow, ident: string): GroupRow {
+    const group = this.find(user, ident);
+    if (!group) throw groupNotFound(ident, user.username);
+    return group;
+  }
+
+  defaultGroup(user: UserRow): GroupRow {
+    const group = this.byKey.get({ userId: user.id, key: 'default' });
+    if (!group) throw new AioError(500, `account ${user.username} has no default group`);
+    return group;
+  }
+
+  create(user: UserRow, input: Fields): GroupRow {
+    const name = validateName(input.name);
+    const description = toText(input.description, 'Description') ?? null;
+    const visibility = toVisibility(input.visibility) ?? 'private';
+    const taken = (k: string) => !!this.byKey.get({ userId: user.id, key: k });
+    let key: string;
+    if (input.key !== undefined && input.key !== null && input.key !== '') {
+      key = validateKey(input.key);
+      if (taken(key)) throw invalid('Validation failed: Key has already been taken');
+    } else {
+      const base = keyFromName(name);
+      if (!base) throw invalid('Validation failed: Key can not be made from that name');
+      key = uniqueKey(base, taken);
+    }
+    const now = this.ctx.clock();
+    return this.ctx.db
+      .insert(groups)
+      .values({ userId: user.id, key, name, description, visibility, createdAt: now, updatedAt: now })
+      .returning()
+      .get();
+  }
+
+  update(user: UserRow, group: GroupRow, input: Fields): GroupRow {
+    const attrs: Partial<typeof groups.$inferInsert> = {};
+    if (input.name !== undefined && input.name !== null) attrs.name = validateName(input.name);
+    const description = toText(input.description, 'Description');
+    if (description !== undefined) attrs.description = description;
+    const visibility = toVisibility(input.visibility);
+    if (visibility !== undefined) attrs.visibility = visibility;
+    let newKey: string | undefined;
+    if (input.key !== undefined && input.key !== null && input.key !== '') {
+      const key = validateKey(input.key);
+      if (key !== group.key) {
+        if (group.key === 'default') throw invalid('Validation failed: the default group keeps its key');
+        if (key === 'default' || this.byKey.get({ userId: user.id, key })) throw invalid('Validation failed: Key has already been taken');
+        newKey = attrs.key = key;
+      }
+    }
+    attrs.updatedAt = this.ctx.clock();
+    return this.ctx.db.transaction((tx) => {
+      if (newKey) {
+        // Feeds at home in this group carry its key as their prefix: `old.feed` → `new.feed`.
+        tx.update(feeds)
+          .set({ key: sql`${newKey} || substr(${feeds.key}, ${group.key.length + 1})` })
+          .where(and(eq(feeds.groupId, group.id), eq(feeds.userId, user.id)))
+          .run();
+      }
+      return tx.update(groups).set(attrs).where(eq(groups.id, group.id)).returning().get();
+    });
+  }
+
+  /** Deletes the group and the feeds whose home it is (their data goes with them). */
+  delete(group: GroupRow): void {
+    if (group.key === 'default') throw invalid('the default group cannot be deleted');
+    this.ctx.db.delete(groups).where(eq(groups.id, group.id)).run();
+  }
+
+  /** Feeds that are members of each group, in one query. */
+  feedsByGroup(user: UserRow, groupId?: number): Map<number, FeedRow[]> {
+    const rows = this.ctx.db
+      .select({ groupId: groupFeeds.groupId, feed: feeds })
+      .from(groupFeeds)
+      .innerJoin(feeds, eq(feeds.id, groupFeeds.feedId))
+      .where(groupId === undefined ? eq(feeds.userId, user.id) : and(eq(feeds.userId, user.id), eq(groupFeeds.groupId, groupId)))
+      .orderBy(asc(feeds.id))
+      .all();
+    const out = new Map<number, FeedRow[]>();
+    for (const r of rows) {
+      const list = out.get(r.groupId);
+      if (list) list.push(r.feed);
+      else out.set(r.groupId, [r.feed]);
+    }
+    return out;
+  }
+
+  addFeed(user: UserRow, group: GroupRow, feedIdent: unknown): void {
+    const feed = this.memberFeed(user, feedIdent);
+    this.ctx.db.insert(groupFeeds).values({ groupId: group.id, feedId: feed.id }).onConflictDoNothing().run();
+    this.touch(group);
+  }
+
+  removeFeed(user: UserRow, group: GroupRow, feedIdent: unknown): void {
+    const feed = this.memberFeed(user, feedIdent);
+    if (feed.groupId === group.id) throw invalid(`feed ${feed.key} belongs to group ${group.key} and cannot be removed from it`);
+    const res = this.ctx.db
+      .delete(groupFeeds)
+      .where(and(eq(groupFeeds.groupId, group.id), eq(groupFeeds.feedId, feed.id)))
+      .run();
+    if (res.changes === 0) throw invalid(`feed ${feed.key} is not in group ${group.key}`);
+    this.touch(group);
+  }
+
+  private memberFeed(user: UserRow, feedIdent: unknown): FeedRow {
+    if (typeof feedIdent !== 'string' && typeof feedIdent !== 'number') throw invalid("Validation failed: feed_key can't be blank");
+    const ident = String(feedIdent).trim();
+    if (!ident) throw invalid("Validation failed: feed_key can't be blank");
+    const feed = this.feeds.find(user, ident);
+    if (!feed) throw feedNotFound(ident, user.username);
+    return feed;
+  }
+
+  private touch(group: GroupRow): void {
+    this.ctx.db.update(groups).set({ updatedAt: this.ctx.clock() }).where(eq(groups.id, group.id)).run();
+  }
+}

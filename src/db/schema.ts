@@ -1,0 +1,2 @@
+export * from './schema/accounts.js';
+export * from './schema/feeds.js';

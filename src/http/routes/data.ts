@@ -1,0 +1,147 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Core } from '../../core/core.js';
+import { parseDatum } from '../../core/data.js';
+import { feedNotFound, invalid } from '../../core/errors.js';
+import { DATA_FIELDS } from '../../core/serializers.js';
+import type { FeedRow } from '../../core/types.js';
+import { csvLine, requireTime } from '../../core/values.js';
+import { bodyFields, queryFields } from '../body.js';
+import { decodeCursor, encodeCursor, setPageHeaders } from '../pagination.js';
+import { sendOk } from '../reply.js';
+
+interface Params {
+  username: string;
+  feedKey: string;
+  groupKey?: string;
+  id?: string;
+}
+type Req = FastifyRequest<{ Params: Params }>;
+
+const MAX_LIMIT = 1000;
+
+function includeSet(raw: string | undefined): ReadonlySet<string> | undefined {
+  if (!raw) return undefined;
+  const wanted = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted.filter((f) => !(DATA_FIELDS as readonly string[]).includes(f));
+  if (unknown.length) throw invalid(`include: unknown field ${unknown.join(', ')}; use ${DATA_FIELDS.join(', ')}`);
+  return new Set(wanted);
+}
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return MAX_LIMIT;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}, got "${raw}"`);
+  return Math.min(Number(raw), MAX_LIMIT);
+}
+
+/**
+ * Data routes exist twice: under `feeds/{feed}` and under `groups/{group}/feeds/{feed}`, where the
+ * feed is looked up inside the group.
+ */
+export async function dataRoutes(app: FastifyInstance, { core }: { core: Core }) {
+  const findFeed = (req: Req): FeedRow | undefined => {
+    const { groupKey, feedKey } = req.params;
+    if (groupKey === undefined) return core.feeds.find(req.user, feedKey);
+    return core.feeds.findInGroup(req.user, core.groups.resolve(req.user, groupKey), feedKey);
+  };
+  const feedOf = (req: Req): FeedRow => {
+    const feed = findFeed(req);
+    if (!feed) throw feedNotFound(req.params.feedKey, req.user.username);
+    return feed;
+  };
+  const datumJson = (req: Req, feed: FeedRow, row: Parameters<Core['serialize']['datum']>[0]) =>
+    core.serialize.datum(row, feed.key, includeSet(queryFields(req).include));
+
+  /** Writes create the feed on first use, as the hosted service does (inside the group on group routes). */
+  const write = (req: Req, inputs: ReturnType<typeof parseDatum>[]) => {
+    const { groupKey, feedKey } = req.params;
+    if (groupKey === undefined) return core.data.createOrAutoCreate(req.user, feedKey, inputs);
+    const group = core.groups.resolve(req.user, groupKey);
+    const feed = core.feeds.findInGroup(req.user, group, feedKey) ?? core.data.autoCreate(req.user, feedKey, group);
+    return { feed, rows: core.data.create(req.user, feed, inputs) };
+  };
+
+  const list = async (req: Req, reply: FastifyReply) => {
+    const feed = feedOf(req);
+    const q = queryFields(req);
+    const limit = parseLimit(q.limit);
+    const startMs = q.start_time ? requireTime(q.start_time, 'start_time') : undefined;
+    const endMs = q.end_time ? requireTime(q.end_time, 'end_time') : core.ctx.clock();
+    if (startMs !== undefined && startMs > endMs) throw invalid('start_time must be before end_time');
+    let beforeId: string | undefined;
+    if (q.before) {
+      beforeId = decodeCursor(q.before);
+      if (!beforeId) throw invalid('before: not a valid pagination token');
+    }
+    const include = includeSet(q.include);
+    const { rows, more } = core.data.page(feed, { startMs, endMs, beforeId, limit });
+    const carry: Record<string, string> = { limit: String(limit) };
+    if (q.include) carry.include = q.include;
+    setPageHeaders(req, reply, {
+      count: rows.length,
+      limit,
+      total: core.data.total(feed, startMs, endMs),
+      startMs,
+      endMs,
+      carry,
+      nextCursor: more ? encodeCursor(rows[rows.length - 1]!.id, feed.id) : undefined,
+    });
+    return rows.map((r) => core.serialize.datum(r, feed.key, include));
+  };
+
+  const create = async (req: Req) => {
+    const datum = parseDatum(bodyFields(req, 'datum'), { rawJson: req.rawJson });
+    const { feed, rows } = write(req, [datum]);
+    return datumJson(req, feed, rows[0]!);
+  };
+
+  const batch = async (req: Req) => {
+    const body = req.body;
+    const items = Array.isArray(body) ? body : (bodyFields(req) as { data?: unknown }).data;
+    if (!Array.isArray(items) || items.length === 0) throw invalid('Validation failed: data must be a non-empty array of data records');
+    const inputs = items.map((item, i) => {
+      if (!item || typeof item !== 'object' || Array.isArray(item)) throw invalid(`Validation failed: data[${i}] must be a data record`);
+      return parseDatum(item as Record<string, unknown>);
+    });
+    const { feed, rows } = write(req, inputs);
+    return rows.map((r) => datumJson(req, feed, r));
+  };
+
+  const one = async (req: Req) => {
+    const feed = feedOf(req);
+    return datumJson(req, feed, core.data.get(feed, req.params.id!));
+  };
+  const update = async (req: Req) => {
+    const feed = feedOf(req);
+    return datumJson(req, feed, core.data.update(feed, req.params.id!, bodyFields(req, 'datum')));
+  };
+  const remove = async (req: Req, reply: FastifyReply) => {
+    core.data.delete(feedOf(req), req.params.id!);
+    return sendOk(reply);
+  };
+  const cursor = (move: 'first' | 'last' | 'next' | 'previous') => async (req: Req) => {
+    const feed = feedOf(req);
+    return datumJson(req, feed, core.data[move](feed));
+  };
+  const retain = async (req: Req, reply: FastifyReply) => {
+    const feed = feedOf(req);
+    const row = core.data.sql.last.get(feed.id);
+    const text = row ? csvLine(row.value, row.lat, row.lon, row.ele) : feed.lastValue !== null ? csvLine(feed.lastValue, null, null, null) : '';
+    return reply.type('text/csv; charset=utf-8').send(text);
+  };
+
+  for (const base of ['/:username/feeds/:feedKey', '/:username/groups/:groupKey/feeds/:feedKey']) {
+    app.get(`${base}/data`, list);
+    app.post(`${base}/data`, create);
+    app.post(`${base}/data/batch`, batch);
+    app.get(`${base}/data/first`, cursor('first'));
+    app.get(`${base}/data/last`, cursor('last'));
+    app.get(`${base}/data/next`, cursor('next'));
+    app.get(`${base}/data/previous`, cursor('previous'));
+    app.get(`${base}/data/prev`, cursor('previous'));
+    app.get(`${base}/data/retain`, retain);
+    app.get(`${base}/data/:id`, one);
+    app.put(`${base}/data/:id`, update);
+    app.patch(`${base}/data/:id`, update);
+    app.delete(`${base}/data/:id`, remove);
+  }
+}
