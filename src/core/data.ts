@@ -86,8 +86,12 @@ export class Data {
    * when the identifier is `group.feed`.
    */
   createOrAutoCreate(user: UserRow, ident: string, inputs: DatumInput[]): { feed: FeedRow; rows: DataRow[] } {
-    for (const input of inputs) this.checkValue(input, true);
-    const feed = this.feeds.find(user, ident) ?? this.autoCreate(user, ident);
+    let feed = this.feeds.find(user, ident);
+    if (!feed) {
+      // Check before making the feed, so a refused point leaves no feed behind.
+      for (const input of inputs) this.checkValue(input, true);
+      feed = this.autoCreate(user, ident);
+    }
     return { feed, rows: this.create(user, feed, inputs) };
   }
 
@@ -104,11 +108,14 @@ export class Data {
   /** Group data: one point per named feed, feeds missing from the group made in it. */
   createInGroup(user: UserRow, group: GroupRow, entries: Array<{ key: string; datum: DatumInput }>) {
     if (entries.length === 0) throw invalid("Validation failed: feeds can't be blank");
-    for (const e of entries) this.checkValue(e.datum, true);
-    const items = entries.map((e) => ({
-      feed: this.feeds.findInGroup(user, group, e.key) ?? this.autoCreate(user, e.key, group),
-      datum: e.datum,
-    }));
+    const found = entries.map((e) => this.feeds.findInGroup(user, group, e.key));
+    entries.forEach((e, i) => this.checkValue(e.datum, found[i]?.history ?? true));
+    const made = new Map<string, FeedRow>();
+    const items = entries.map((e, i) => {
+      let feed = found[i] ?? made.get(e.key);
+      if (!feed) made.set(e.key, (feed = this.autoCreate(user, e.key, group)));
+      return { feed, datum: e.datum };
+    });
     return this.store(user, items);
   }
 

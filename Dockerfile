@@ -1,0 +1,24 @@
+# Build stage: install with the lock file (compiles better-sqlite3 against this Node).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json drizzle.config.ts ./
+COPY src ./src
+COPY migrations ./migrations
+# The same check `npm test` starts with.
+RUN npx tsc --noEmit -p . && npm prune --omit=dev
+
+# Run stage: the same `npm start` the README gives, as a non-root user, data on a volume.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production AIO_DB=/data/aio.sqlite PORT=8080 MQTT_PORT=1883 HOST=0.0.0.0
+COPY --from=build /app /app
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8080 1883
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["npm", "start"]

@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateKey, hashKey } from '../../src/core/accounts.js';
+import { makeCore, type TestCore } from '../helpers.js';
+
+let t: TestCore;
+beforeEach(() => {
+  t = makeCore();
+});
+afterEach(() => t.close());
+
+describe('accounts', () => {
+  it('store keys hashed, never in the clear', () => {
+    const raw = t.core.ctx.db.$client.prepare('SELECT * FROM users').all();
+    expect(JSON.stringify(raw)).not.toContain(t.alice.key);
+    expect((raw[0] as { key_hash: string }).key_hash).toBe(hashKey(t.alice.key));
+  });
+
+  it('authenticate by key, and MQTT-style by exact username and key', () => {
+    expect(t.core.accounts.authenticate(t.alice.key)?.username).toBe('alice');
+    expect(t.core.accounts.authenticate('nope')).toBeUndefined();
+    expect(t.core.accounts.authenticate(undefined)).toBeUndefined();
+    expect(t.core.accounts.authenticateUser('alice', t.alice.key)?.id).toBe(t.alice.user.id);
+    expect(t.core.accounts.authenticateUser('Alice', t.alice.key)).toBeUndefined();
+    expect(t.core.accounts.authenticateUser('bob', t.alice.key)).toBeUndefined();
+  });
+
+  it('make keys in the aio_ form', () => {
+    const k = generateKey();
+    expect(k).toMatch(/^aio_[A-Za-z0-9]{28}$/);
+    expect(generateKey()).not.toBe(k);
+  });
+
+  it('ensure creates, updates the key of, or leaves an account', () => {
+    const made = t.core.accounts.ensure('carol', undefined);
+    expect(made.created).toBe(true);
+    expect(made.generatedKey).toMatch(/^aio_/);
+    expect(t.core.accounts.ensure('carol', undefined)).toMatchObject({ created: false });
+    expect(t.core.accounts.ensure('carol', 'carol-new').generatedKey).toBeUndefined();
+    expect(t.core.accounts.authenticate('carol-new')?.username).toBe('carol');
+    expect(t.core.accounts.authenticate(made.generatedKey)).toBeUndefined();
+    expect(t.core.groups.defaultGroup(made.user).key).toBe('default');
+  });
+
+  it('refuse duplicate usernames, shared keys and bad names', () => {
+    expect(() => t.core.accounts.add('alice')).toThrow(/exists/);
+    expect(() => t.core.accounts.add('dave', t.bob.key)).toThrow(/in use/);
+    expect(() => t.core.accounts.add('no spaces')).toThrow(/valid username/);
+    expect(() => t.core.accounts.setKey('nobody')).toThrow(/no user/);
+  });
+});

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type Server } from '../../src/server.js';
+import { tempDir, testConfig } from '../helpers.js';
+
+describe('over a real socket', () => {
+  let server: Server;
+  const tmp = tempDir();
+  const key = 'e2e-key-123';
+
+  beforeAll(async () => {
+    server = await startServer(testConfig({ username: 'eve', key }, join(tmp.dir, 'aio.sqlite')), { log: () => {} });
+  });
+  afterAll(async () => {
+    await server.close();
+    tmp.cleanup();
+  });
+
+  it('pages through more than 2,000 points by following the Link header', async () => {
+    const base = Date.parse('2026-01-01T00:00:00Z');
+    for (let chunk = 0; chunk < 5; chunk++) {
+      const data = Array.from({ length: 500 }, (_, i) => ({ value: chunk * 500 + i, created_at: new Date(base + (chunk * 500 + i) * 1000).toISOString() }));
+      const res = await fetch(`${server.httpUrl}/api/v2/eve/feeds/big/data/batch`, {
+        method: 'POST',
+        headers: { 'X-AIO-Key': key, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ data }),
+      });
+      expect(res.status).toBe(200);
+    }
+    const values: number[] = [];
+    let url: string | undefined = `${server.httpUrl}/api/v2/eve/feeds/big/data`;
+    let pages = 0;
+    while (url) {
+      const res = await fetch(url, { headers: { 'X-AIO-Key': key } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-pagination-total')).toBe('2500');
+      const body = (await res.json()) as Array<{ value: string }>;
+      values.push(...body.map((d) => Number(d.value)));
+      pages++;
+      const link = res.headers.get('link')!;
+      expect(link.startsWith(`<${server.httpUrl}/api/v2/eve/feeds/big/data?`)).toBe(true);
+      url = /rel="next", <(.+?)>/.exec(link)?.[1];
+    }
+    expect(pages).toBe(3);
+    expect(values).toEqual(Array.from({ length: 2500 }, (_, i) => 2499 - i));
+  });
+
+  it('answers the CORS preflight', async () => {
+    const res = await fetch(`${server.httpUrl}/api/v2/eve/feeds`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://example.test', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'X-AIO-Key' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-headers')).toContain('X-AIO-Key');
+  });
+});
+
+describe('the npm start process', () => {
+  it('starts, prints its URL and account but no key, serves, and stops cleanly on SIGTERM', async () => {
+    const tmp = tempDir();
+    const dbPath = join(tmp.dir, 'sub', 'aio.sqlite');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', AIO_DB: dbPath, AIO_USERNAME: 'proc', AIO_KEY: 'proc-secret-key', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start line in: ${out}`)), 15_000);
+      child.stdout.on('data', () => {
+        const m = /HTTP API on (http:\/\/\S+)\/api\/v2/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    expect(out).toContain('proc');
+    expect(out).not.toContain('proc-secret-key');
+    const write = await fetch(`${url}/api/v2/proc/feeds/kept/data`, { method: 'POST', headers: { 'X-AIO-Key': 'proc-secret-key', 'Content-Type': 'application/json' }, body: '{"value": 7}' });
+    expect(write.status).toBe(200);
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+    const db = new Database(dbPath, { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.prepare("SELECT value FROM data").all()).toEqual([{ value: '7' }]);
+    db.close();
+    tmp.cleanup();
+  });
+
+  it('stops with a one-line message naming a bad variable', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toContain('PORT');
+  });
+});

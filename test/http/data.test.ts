@@ -1,0 +1,272 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock, makeApp, type TestApp } from '../helpers.js';
+
+let t: TestApp;
+let clock: FakeClock;
+beforeEach(async () => {
+  clock = new FakeClock();
+  t = await makeApp({ clock: clock.now });
+});
+afterEach(() => t.close());
+
+const post = (value: unknown, extra: Record<string, unknown> = {}, feed = 'temp') =>
+  t.req('POST', `/api/v2/alice/feeds/${feed}/data`, { body: { value, ...extra } });
+
+describe('data create', () => {
+  it('answers 200 with the record, creating the feed on first use', async () => {
+    const res = await t.req('POST', '/api/v2/alice/feeds/TestStream/data', { form: { value: '24' } });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      id: res.json.id,
+      value: '24',
+      feed_id: res.json.feed_id,
+      feed_key: 'teststream',
+      created_at: '2026-01-15T12:00:00Z',
+      created_epoch: Date.parse('2026-01-15T12:00:00Z') / 1000,
+      expiration: '2026-02-14T12:00:00Z',
+    });
+    expect(res.json.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect((await t.req('GET', '/api/v2/alice/feeds/teststream')).json.name).toBe('TestStream');
+  });
+
+  it('keeps values as sent: integers stay integers, objects are compact JSON, strings untouched', async () => {
+    expect((await post(40)).json.value).toBe('40');
+    expect((await post(22.587)).json.value).toBe('22.587');
+    expect((await post('foo')).json.value).toBe('foo');
+    expect((await post(true)).json.value).toBe('true');
+    expect((await post({ a: 1, b: [1, 2] })).json.value).toBe('{"a":1,"b":[1,2]}');
+    expect((await post('  spaced  ')).json.value).toBe('  spaced  ');
+  });
+
+  it('stores a JSON body without a value key whole', async () => {
+    const res = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: '{ "temp": 21.5, "hum": 40 }' });
+    expect(res.status).toBe(200);
+    expect(res.json.value).toBe('{"temp":21.5,"hum":40}');
+  });
+
+  it('round-trips lat, lon and ele exactly, from numbers and numeric strings', async () => {
+    const res = await post(40, { lat: 40.72619, lon: '-74.005334', ele: -6, created_at: null, id: null, feed_id: null, expiration: null });
+    expect(res.json).toMatchObject({ lat: 40.72619, lon: -74.005334, ele: -6 });
+    expect(res.json.location).toEqual({ type: 'Feature', geometry: { type: 'Point', coordinates: [-74.005334, 40.72619, -6] } });
+    const last = await t.req('GET', '/api/v2/alice/feeds/temp/data/last');
+    expect([last.json.lat, last.json.lon, last.json.ele]).toEqual([40.72619, -74.005334, -6]);
+  });
+
+  it('accepts created_at in the past and epoch seconds', async () => {
+    expect((await post(1, { created_at: '2025-12-01T08:30:00Z' })).json).toMatchObject({ created_at: '2025-12-01T08:30:00Z', created_epoch: 1764577800 });
+    expect((await post(2, { epoch: 1764577900 })).json.created_at).toBe('2025-12-01T08:31:40Z');
+    const list = await t.req('GET', '/api/v2/alice/feeds/temp/data');
+    expect(list.json.map((d: { value: string }) => d.value)).toEqual(['2', '1']);
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp')).json.last_value).toBe('2');
+  });
+
+  it('a late write does not become the last value', async () => {
+    await post('now');
+    await post('old', { created_at: '2020-01-01T00:00:00Z' });
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp')).json.last_value).toBe('now');
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/last')).json.value).toBe('now');
+  });
+
+  it('refuses a missing value, bad location and bad dates with 422, storing nothing', async () => {
+    await post(1);
+    for (const body of [{}, { value: null }, { value: 1, lat: 'north' }, { value: 1, created_at: 'yesterday' }, { value: 1, epoch: 'x' }]) {
+      const res = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: body as Record<string, unknown> });
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(typeof res.json.error).toBe('string');
+    }
+    expect((await t.req('POST', '/api/v2/alice/feeds/temp/data', { form: { lat: '1' } })).status).toBe(422);
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data')).json).toHaveLength(1);
+  });
+
+  it('refuses values over 1 KB with history, allows up to 100 KB without, keeping only the last', async () => {
+    expect((await post('x'.repeat(1024))).status).toBe(200);
+    expect((await post('x'.repeat(1025))).status).toBe(422);
+    await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Image', history: false } });
+    expect((await post('y'.repeat(100 * 1024), {}, 'image')).status).toBe(200);
+    expect((await post('z'.repeat(2000), {}, 'image')).status).toBe(200);
+    expect((await post('z'.repeat(100 * 1024 + 1), {}, 'image')).status).toBe(422);
+    const list = await t.req('GET', '/api/v2/alice/feeds/image/data');
+    expect(list.json.map((d: { value: string }) => d.value.length)).toEqual([2000]);
+    expect((await t.req('GET', '/api/v2/alice/feeds/image/details')).json.details.data.count).toBe(1);
+  });
+
+  it('a disabled feed takes no data', async () => {
+    await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Off', enabled: false } });
+    expect((await post(1, {}, 'off')).status).toBe(422);
+  });
+});
+
+describe('data batch', () => {
+  it('takes {"data": [...]} and a bare array, in order', async () => {
+    const a = await t.req('POST', '/api/v2/alice/feeds/testfeed/data/batch', {
+      body: { data: [{ value: 42, created_epoch: null, lat: null }, { value: 43 }] },
+    });
+    expect(a.status).toBe(200);
+    expect(a.json.map((d: { value: string }) => d.value)).toEqual(['42', '43']);
+    const b = await t.req('POST', '/api/v2/alice/feeds/testfeed/data/batch', { body: [{ value: 44 }] });
+    expect(b.json[0].value).toBe('44');
+    expect((await t.req('GET', '/api/v2/alice/feeds/testfeed/data/last')).json.value).toBe('44');
+  });
+
+  it('is all or nothing', async () => {
+    const res = await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: [{ value: 1 }, { value: 'x'.repeat(2000) }] } });
+    expect(res.status).toBe(422);
+    expect((await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: [] } })).status).toBe(422);
+    expect((await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: [1, 2] } })).status).toBe(422);
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp')).status).toBe(404);
+  });
+});
+
+describe('one data point', () => {
+  it('GET, PUT, PATCH and DELETE by id; the id stays', async () => {
+    const made = (await post(1)).json;
+    expect((await t.req('GET', `/api/v2/alice/feeds/temp/data/${made.id}`)).json).toEqual(made);
+    const put = await t.req('PUT', `/api/v2/alice/feeds/temp/data/${made.id}`, { body: { datum: { value: 2 } } });
+    expect(put.json).toMatchObject({ id: made.id, value: '2' });
+    const patch = await t.req('PATCH', `/api/v2/alice/feeds/temp/data/${made.id}`, { body: { lat: 1, lon: 2 } });
+    expect(patch.json).toMatchObject({ id: made.id, value: '2', lat: 1, lon: 2 });
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp')).json.last_value).toBe('2');
+    expect((await t.req('PATCH', `/api/v2/alice/feeds/temp/data/${made.id}`, { body: {} })).status).toBe(422);
+    const del = await t.req('DELETE', `/api/v2/alice/feeds/temp/data/${made.id}`);
+    expect(del.status).toBe(200);
+    expect(del.json).toBe('OK');
+    expect((await t.req('GET', `/api/v2/alice/feeds/temp/data/${made.id}`)).status).toBe(404);
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/details')).json.details.data.count).toBe(0);
+  });
+
+  it('include= keeps only the named fields; an unknown field is 422', async () => {
+    const made = (await post(1, { lat: 5 })).json;
+    expect((await t.req('GET', `/api/v2/alice/feeds/temp/data/${made.id}?include=value,lat`)).json).toEqual({ value: '1', lat: 5 });
+    expect((await t.req('GET', `/api/v2/alice/feeds/temp/data?include=value`)).json).toEqual([{ value: '1' }]);
+    expect((await t.req('GET', `/api/v2/alice/feeds/temp/data?include=secret`)).status).toBe(422);
+  });
+
+  it('a data id from another feed or malformed is a 404', async () => {
+    const made = (await post(1)).json;
+    await post(1, {}, 'other');
+    expect((await t.req('GET', `/api/v2/alice/feeds/other/data/${made.id}`)).status).toBe(404);
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/not-an-id')).status).toBe(404);
+    expect((await t.req('DELETE', '/api/v2/alice/feeds/temp/data/0000000000000000000000000Z')).status).toBe(404);
+  });
+});
+
+describe('read pointer: first, last, next, previous', () => {
+  it('follows the Python client tests', async () => {
+    await post(1);
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/next')).json.value).toBe('1');
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/previous')).json.value).toBe('1');
+    clock.advance(1000);
+    await post(2);
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/next')).json.value).toBe('2');
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/prev')).json.value).toBe('2');
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/next')).status).toBe(404);
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/first')).json.value).toBe('1');
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/next')).json.value).toBe('2');
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/last')).json.value).toBe('2');
+  });
+
+  it('an empty feed answers 404 JSON on first, last, next and previous', async () => {
+    await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Empty' } });
+    for (const route of ['first', 'last', 'next', 'previous']) {
+      const res = await t.req('GET', `/api/v2/alice/feeds/empty/data/${route}`);
+      expect(res.status, route).toBe(404);
+      expect(typeof res.json.error).toBe('string');
+    }
+  });
+
+  it('retain is text/csv value,lat,lon,ele with blanks where unset', async () => {
+    await post('hello, world', { lat: 1.5, lon: -2 });
+    const res = await t.req('GET', '/api/v2/alice/feeds/temp/data/retain');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.text).toBe('"hello, world",1.5,-2,');
+    await post(42);
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/retain')).text).toBe('42,,,');
+  });
+});
+
+describe('data list and pagination', () => {
+  it('is newest first, with pagination headers and a Link header without a next part when complete', async () => {
+    await post(1);
+    clock.advance(1000);
+    await post(2);
+    const res = await t.req('GET', '/api/v2/alice/feeds/temp/data?limit=100');
+    expect(res.json.map((d: { value: string }) => d.value)).toEqual(['2', '1']);
+    expect(res.headers['x-pagination-count']).toBe('2');
+    expect(res.headers['x-pagination-limit']).toBe('100');
+    expect(res.headers['x-pagination-total']).toBe('2');
+    expect(res.headers['x-pagination-start']).toBe('');
+    expect(res.headers['x-pagination-end']).toBe('2026-01-15T12:00:01.000+0000');
+    expect(res.headers.link).toBe('<http://localhost:80/api/v2/alice/feeds/temp/data?end_time=2026-01-15+12%3A00%3A01+UTC&limit=100>');
+    expect(String(res.headers.link)).not.toContain('rel="next"');
+  });
+
+  it('pages by cursor in the Adafruit Link form the Python client parses', async () => {
+    const batch = Array.from({ length: 25 }, (_, i) => ({ value: i, created_at: new Date(Date.parse('2026-01-15T10:00:00Z') + i * 1000).toISOString() }));
+    await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: batch } });
+    const seen: string[] = [];
+    let url: string | undefined = '/api/v2/alice/feeds/temp/data?limit=10';
+    let pages = 0;
+    while (url) {
+      const res = await t.req('GET', url);
+      pages++;
+      expect(res.headers['x-pagination-total']).toBe('25');
+      seen.push(...res.json.map((d: { value: string }) => d.value));
+      const m = /rel="next", <(.+?)>/.exec(String(res.headers.link));
+      url = m ? new URL(m[1]!).pathname + new URL(m[1]!).search : undefined;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => String(24 - i)));
+  });
+
+  it('filters by start_time and end_time in ISO-8601 and Rails forms', async () => {
+    for (let i = 0; i < 5; i++) await post(i, { created_at: `2026-01-0${i + 1}T00:00:00Z` });
+    const range = await t.req('GET', '/api/v2/alice/feeds/temp/data?start_time=2026-01-02T00:00Z&end_time=2026-01-04T00:00:00Z');
+    expect(range.json.map((d: { value: string }) => d.value)).toEqual(['3', '2', '1']);
+    expect(range.headers['x-pagination-total']).toBe('3');
+    expect(range.headers['x-pagination-start']).toBe('2026-01-02T00:00:00.000+0000');
+    const rails = await t.req('GET', '/api/v2/alice/feeds/temp/data?end_time=2026-01-02+00%3A00%3A00+UTC&limit=1');
+    expect(rails.json.map((d: { value: string }) => d.value)).toEqual(['1']);
+    expect(String(rails.headers.link)).toContain('rel="next"');
+  });
+
+  it('refuses bad limits, times and cursors with 422', async () => {
+    await post(1);
+    for (const q of ['limit=0', 'limit=abc', 'start_time=soon', 'end_time=2026-13-45', 'before=garbage', 'start_time=2026-02-01&end_time=2026-01-01']) {
+      const res = await t.req('GET', `/api/v2/alice/feeds/temp/data?${q}`);
+      expect(res.status, q).toBe(422);
+      expect(typeof res.json.error).toBe('string');
+    }
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data?limit=5000')).headers['x-pagination-limit']).toBe('1000');
+  });
+});
+
+describe('data and other users', () => {
+  it('bob cannot read or write alice data; a missing feed is 404 on reads', async () => {
+    const made = (await post(1)).json;
+    for (const [method, url] of [
+      ['GET', '/api/v2/alice/feeds/temp/data'],
+      ['POST', '/api/v2/alice/feeds/temp/data'],
+      ['POST', '/api/v2/alice/feeds/temp/data/batch'],
+      ['GET', `/api/v2/alice/feeds/temp/data/${made.id}`],
+      ['DELETE', `/api/v2/alice/feeds/temp/data/${made.id}`],
+      ['GET', '/api/v2/alice/feeds/temp/data/last'],
+      ['GET', '/api/v2/alice/feeds/temp/data/retain'],
+    ] as const) {
+      const res = await t.req(method, url, { as: t.bob, body: method === 'POST' ? { value: 2 } : undefined });
+      expect(res.status, `${method} ${url}`).toBe(403);
+      expect(res.text).not.toContain(made.id);
+    }
+    expect((await t.req('GET', `/api/v2/bob/feeds/temp/data/${made.id}`, { as: t.bob })).status).toBe(404);
+    expect((await t.req('GET', '/api/v2/bob/feeds/temp/data', { as: t.bob })).status).toBe(404);
+    expect((await t.req('GET', '/api/v2/alice/feeds/temp/data')).json).toHaveLength(1);
+  });
+
+  it('bad keys are 401 with the Adafruit text', async () => {
+    for (const key of [null, 'this is a bad key from a test', '']) {
+      const res = await t.req('POST', '/api/v2/alice/feeds/TestStream/data', { key, body: { value: 1 } });
+      expect(res.status).toBe(401);
+      expect(res.json).toEqual({ error: 'request failed - invalid API key provided' });
+    }
+  });
+});
