@@ -33,13 +33,13 @@ describe('over a real socket', () => {
     let url: string | undefined = `${server.httpUrl}/api/v2/eve/feeds/big/data`;
     let pages = 0;
     while (url) {
-      const res = await fetch(url, { headers: { 'X-AIO-Key': key } });
+      const res: Response = await fetch(url, { headers: { "X-AIO-Key": key } });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-pagination-total')).toBe('2500');
       const body = (await res.json()) as Array<{ value: string }>;
       values.push(...body.map((d) => Number(d.value)));
       pages++;
-      const link = res.headers.get('link')!;
+      const link: string = res.headers.get("link")!;
       expect(link.startsWith(`<${server.httpUrl}/api/v2/eve/feeds/big/data?`)).toBe(true);
       url = /rel="next", <(.+?)>/.exec(link)?.[1];
     }
