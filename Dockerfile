@@ -18,7 +18,8 @@ COPY --from=build /app /app
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
-EXPOSE 8080 1883
+# 8883 is MQTT over TLS, served when AIO_TLS_CERT and AIO_TLS_KEY name PEM files (mount them).
+EXPOSE 8080 1883 8883
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["npm", "start"]

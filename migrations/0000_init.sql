@@ -75,4 +75,94 @@ CREATE TABLE `groups` (
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `groups_user_key_idx` ON `groups` (`user_id`,`key`);
+CREATE UNIQUE INDEX `groups_user_key_idx` ON `groups` (`user_id`,`key`);--> statement-breakpoint
+CREATE TABLE `block_feeds` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`block_id` integer NOT NULL,
+	`feed_id` integer NOT NULL,
+	`group_id` integer,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`block_id`) REFERENCES `blocks`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`feed_id`) REFERENCES `feeds`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`group_id`) REFERENCES `groups`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE INDEX `block_feeds_block_idx` ON `block_feeds` (`block_id`);--> statement-breakpoint
+CREATE INDEX `block_feeds_feed_idx` ON `block_feeds` (`feed_id`);--> statement-breakpoint
+CREATE TABLE `blocks` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`dashboard_id` integer NOT NULL,
+	`name` text,
+	`description` text,
+	`visual_type` text NOT NULL,
+	`grid_column` integer,
+	`grid_row` integer,
+	`size_x` integer DEFAULT 4 NOT NULL,
+	`size_y` integer DEFAULT 4 NOT NULL,
+	`properties` text DEFAULT '{}' NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`dashboard_id`) REFERENCES `dashboards`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `blocks_dashboard_idx` ON `blocks` (`dashboard_id`,`id`);--> statement-breakpoint
+CREATE TABLE `dashboards` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`key` text NOT NULL,
+	`name` text NOT NULL,
+	`description` text,
+	`visibility` text DEFAULT 'private' NOT NULL,
+	`show_header` integer DEFAULT false NOT NULL,
+	`header_image_url` text,
+	`color_mode` text DEFAULT 'dark' NOT NULL,
+	`block_borders` integer DEFAULT true NOT NULL,
+	`allow_overlap` integer DEFAULT false NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `dashboards_user_key_idx` ON `dashboards` (`user_id`,`key`);--> statement-breakpoint
+CREATE TABLE `layouts` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`dashboard_id` integer NOT NULL,
+	`block_id` integer NOT NULL,
+	`breakpoint` text NOT NULL,
+	`position` integer NOT NULL,
+	`x` integer NOT NULL,
+	`y` integer NOT NULL,
+	`w` integer NOT NULL,
+	`h` integer NOT NULL,
+	`z` integer,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`dashboard_id`) REFERENCES `dashboards`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`block_id`) REFERENCES `blocks`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `layouts_block_breakpoint_idx` ON `layouts` (`block_id`,`breakpoint`);--> statement-breakpoint
+CREATE INDEX `layouts_dashboard_idx` ON `layouts` (`dashboard_id`,`breakpoint`,`position`);--> statement-breakpoint
+CREATE TABLE `chart_blocks` (
+	`feed_id` integer NOT NULL,
+	`user_id` integer NOT NULL,
+	`span` integer NOT NULL,
+	`block` integer NOT NULL,
+	`stats` blob NOT NULL,
+	`lasts` text NOT NULL,
+	PRIMARY KEY(`feed_id`, `span`, `block`),
+	FOREIGN KEY (`feed_id`) REFERENCES `feeds`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `chart_progress` (
+	`feed_id` integer PRIMARY KEY NOT NULL,
+	`user_id` integer NOT NULL,
+	`folded_id` text NOT NULL,
+	`folded_n` integer NOT NULL,
+	FOREIGN KEY (`feed_id`) REFERENCES `feeds`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);

@@ -7,6 +7,7 @@ const USAGE = `usage: npm run aio -- <command>
   user add NAME [--key KEY]   create an account (a random key is made and shown when none is given)
   user list                   list accounts
   user key NAME [--key KEY]   replace an account's key (the old key stops working at once)
+  user limit NAME N|default   the account's data rate in points per minute (0 = none), or back to AIO_RATE_LIMIT
 The database is the one AIO_DB names (default ./data/aio.sqlite).`;
 
 function option(args: string[], name: string): string | undefined {
@@ -33,7 +34,10 @@ export function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, out
     const key = option(args, '--key');
     switch (command) {
       case 'list':
-        for (const u of core.accounts.list()) out(`${u.username}\tcreated ${new Date(u.createdAt).toISOString()}`);
+        for (const u of core.accounts.list()) {
+          const limit = u.rateLimit === null ? `${config.rateLimit}/min (default)` : `${u.rateLimit}/min`;
+          out(`${u.username}\tlimit ${limit}\tcreated ${new Date(u.createdAt).toISOString()}`);
+        }
         return 0;
       case 'add': {
         if (!name) throw new AioError(400, 'user add needs a NAME');
@@ -45,6 +49,14 @@ export function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, out
         if (!name) throw new AioError(400, 'user key needs a NAME');
         const made = core.accounts.setKey(name, key);
         out(`new key for ${made.user.username}${key ? ' set' : `: ${made.key}`}`);
+        return 0;
+      }
+      case 'limit': {
+        const raw = args[3];
+        if (!name || raw === undefined) throw new AioError(400, 'user limit needs a NAME and a number of points per minute (or "default")');
+        if (raw !== 'default' && !/^\d+$/.test(raw)) throw new AioError(400, `"${raw}" is not a whole number of points per minute`);
+        const user = core.accounts.setRateLimit(name, raw === 'default' ? null : Number(raw));
+        out(`${user.username}: ${user.rateLimit === null ? `default limit (${config.rateLimit}/min)` : `${user.rateLimit} points per minute`}`);
         return 0;
       }
       default:

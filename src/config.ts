@@ -1,16 +1,27 @@
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { resolve } from 'node:path';
+import type { BanLimits } from './core/bans.js';
 
 /** Every setting the server reads from its environment, validated once at start. */
 export interface Config {
   port: number;
   host: string;
   mqttPort: number;
+  /** MQTT over TLS; only listened on when tlsCert and tlsKey are set. */
+  mqttsPort: number;
+  /** Paths of PEM files (certificate chain and private key), both or neither. */
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  /** Largest MQTT packet the broker accepts; a bigger one closes the connection. */
+  mqttMaxPacketBytes: number;
   dbPath: string;
   username: string | undefined;
   key: string | undefined;
   extraUsers: Array<{ username: string; key: string }>;
   retentionDays: number;
   rateLimit: number;
+  /** MQTT protection: thresholds per user per minute that start a temporary ban. */
+  bans: BanLimits;
   logLevel: string;
   /** Sizes are in bytes of UTF-8 text, as the hosted service counts them. */
   maxValueBytes: number;
@@ -46,6 +57,18 @@ function key(name: string, value: string): string {
   return value;
 }
 
+function readableFile(name: string, raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  const path = resolve(value);
+  try {
+    accessSync(path, fsConstants.R_OK);
+  } catch {
+    throw new ConfigError(`${name}: cannot read "${value}" (it must name a readable PEM file)`);
+  }
+  return path;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const rawUser = env.AIO_USERNAME?.trim() || undefined;
   const rawKey = env.AIO_KEY ?? undefined;
@@ -67,16 +90,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (rawKey && !rawUser) throw new ConfigError('AIO_KEY is set but AIO_USERNAME is not: name the account the key belongs to');
   const host = env.HOST?.trim() || '0.0.0.0';
+  const tlsCert = readableFile('AIO_TLS_CERT', env.AIO_TLS_CERT);
+  const tlsKey = readableFile('AIO_TLS_KEY', env.AIO_TLS_KEY);
+  if (tlsCert && !tlsKey) throw new ConfigError('AIO_TLS_CERT is set but AIO_TLS_KEY is not: MQTTS needs both PEM files');
+  if (tlsKey && !tlsCert) throw new ConfigError('AIO_TLS_KEY is set but AIO_TLS_CERT is not: MQTTS needs both PEM files');
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host,
     mqttPort: int(env, 'MQTT_PORT', 1883, 0, 65535),
+    mqttsPort: int(env, 'MQTTS_PORT', 8883, 0, 65535),
+    tlsCert,
+    tlsKey,
+    mqttMaxPacketBytes: int(env, 'MQTT_MAX_PACKET_BYTES', 1024 * 1024, 1024, 268_435_455),
     dbPath: dbRaw === ':memory:' ? ':memory:' : resolve(dbRaw),
     username: rawUser === undefined ? undefined : username('AIO_USERNAME', rawUser),
     key: rawKey === undefined || rawKey === '' ? undefined : key('AIO_KEY', rawKey),
     extraUsers,
     retentionDays: int(env, 'AIO_RETENTION_DAYS', 30, 0, 36500),
     rateLimit: int(env, 'AIO_RATE_LIMIT', 30, 0, 1_000_000),
+    bans: {
+      enabled: int(env, 'AIO_MQTT_BANS', 1, 0, 1) === 1,
+      connects: int(env, 'AIO_MQTT_MAX_CONNECTS', 20, 1, 1_000_000),
+      subscribes: int(env, 'AIO_MQTT_MAX_SUBSCRIBES', 100, 1, 1_000_000),
+      refused: int(env, 'AIO_MQTT_MAX_REFUSED', 10, 1, 1_000_000),
+      throttled: int(env, 'AIO_MQTT_MAX_THROTTLED', 10, 1, 1_000_000),
+      failedLogins: int(env, 'AIO_MQTT_MAX_FAILED_LOGINS', 10, 1, 1_000_000),
+    },
     logLevel,
     maxValueBytes: 1024,
     maxValueBytesNoHistory: 100 * 1024,

@@ -98,6 +98,19 @@ export class Accounts {
     return { user, key };
   }
 
+  /** The account's own data rate (points per minute, 0 = unlimited); null returns it to the server default. */
+  setRateLimit(username: string, limit: number | null): UserRow {
+    const existing = this.find(username);
+    if (!existing) throw notFound(`no user named ${username}`);
+    if (limit !== null && (!Number.isInteger(limit) || limit < 0)) throw invalid('a rate limit is a whole number of points per minute, 0 for none');
+    return this.ctx.db
+      .update(users)
+      .set({ rateLimit: limit, updatedAt: this.ctx.clock() })
+      .where(eq(users.id, existing.id))
+      .returning()
+      .get();
+  }
+
   /** Start-up: the configured account exists afterwards and answers to the configured key. */
   ensure(username: string, key: string | undefined): { user: UserRow; created: boolean; generatedKey?: string } {
     const existing = this.find(username);

@@ -3,6 +3,8 @@ import type { Db } from '../db/open.js';
 import type { Clock } from './clock.js';
 import type { CoreEventBus } from './events.js';
 import type { IdFactory } from './ids.js';
+import type { Bans } from './bans.js';
+import type { Limiter } from './limiter.js';
 
 /** What every domain service is built from. */
 export interface Ctx {
@@ -11,4 +13,6 @@ export interface Ctx {
   clock: Clock;
   events: CoreEventBus;
   ids: IdFactory;
+  limiter: Limiter;
+  bans: Bans;
 }

@@ -1,13 +1,18 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { Accounts } from './accounts.js';
+import { Chart } from './chart.js';
+import { Blocks } from './blocks.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Ctx } from './context.js';
 import { Data } from './data.js';
+import { Dashboards } from './dashboards.js';
 import { CoreEventBus } from './events.js';
 import { Feeds } from './feeds.js';
 import { Groups } from './groups.js';
 import { IdFactory } from './ids.js';
+import { Bans } from './bans.js';
+import { Limiter } from './limiter.js';
 import { Serializers } from './serializers.js';
 import type { UserRow } from './types.js';
 
@@ -19,17 +24,25 @@ export class Core {
   readonly feeds: Feeds;
   readonly groups: Groups;
   readonly data: Data;
+  readonly chart: Chart;
   readonly serialize: Serializers;
+  readonly blocks: Blocks;
+  readonly dashboards: Dashboards;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
     this.events = new CoreEventBus();
-    this.ctx = { db, config, clock, events: this.events, ids: new IdFactory() };
+    const limiter = new Limiter(clock, this.events, config.rateLimit);
+    const bans = new Bans(clock, this.events, config.bans);
+    this.ctx = { db, config, clock, events: this.events, ids: new IdFactory(), limiter, bans };
     this.accounts = new Accounts(this.ctx);
     this.feeds = new Feeds(this.ctx);
     this.groups = new Groups(this.ctx, this.feeds);
     this.data = new Data(this.ctx, this.feeds, this.groups);
+    this.chart = new Chart(this.ctx);
     this.serialize = new Serializers(this.ctx);
+    this.blocks = new Blocks(this.ctx, this.feeds, this.groups);
+    this.dashboards = new Dashboards(this.ctx, this.blocks);
   }
 
   get config(): Config {

@@ -1,4 +1,5 @@
 import { DataStatements } from '../db/data-statements.js';
+import { ChartRollups } from './chart.js';
 import type { Ctx } from './context.js';
 import { invalid, notFound } from './errors.js';
 import type { Feeds, Fields } from './feeds.js';
@@ -64,6 +65,8 @@ export function parseDatum(fields: Fields, opts: { rawJson?: string } = {}): Dat
 
 export class Data {
   readonly sql: DataStatements;
+  /** Chart rollups, kept in step with every data write below (chart: lines). */
+  readonly chart: ChartRollups;
 
   constructor(
     private readonly ctx: Ctx,
@@ -71,6 +74,7 @@ export class Data {
     private readonly groups: Groups,
   ) {
     this.sql = new DataStatements(ctx.db.$client);
+    this.chart = new ChartRollups(ctx.db.$client, ctx.clock);
   }
 
   /** Stores points on one feed, all or nothing. */
@@ -88,11 +92,18 @@ export class Data {
   createOrAutoCreate(user: UserRow, ident: string, inputs: DatumInput[]): { feed: FeedRow; rows: DataRow[] } {
     let feed = this.feeds.find(user, ident);
     if (!feed) {
-      // Check before making the feed, so a refused point leaves no feed behind.
+      // Check value and budget before making the feed, so a refused request leaves nothing behind.
       for (const input of inputs) this.checkValue(input, true);
+      this.ctx.limiter.check(user, inputs.length + this.autoCreateCost(user, ident));
       feed = this.autoCreate(user, ident);
     }
     return { feed, rows: this.create(user, feed, inputs) };
+  }
+
+  /** Feeds and groups an auto-create would make (each takes a token like any create). */
+  private autoCreateCost(user: UserRow, ident: string): number {
+    const dot = ident.indexOf('.');
+    return dot > 0 && !this.groups.find(user, ident.slice(0, dot)) ? 2 : 1;
   }
 
   autoCreate(user: UserRow, ident: string, group?: GroupRow): FeedRow {
@@ -110,6 +121,8 @@ export class Data {
     if (entries.length === 0) throw invalid("Validation failed: feeds can't be blank");
     const found = entries.map((e) => this.feeds.findInGroup(user, group, e.key));
     entries.forEach((e, i) => this.checkValue(e.datum, found[i]?.history ?? true));
+    const newFeeds = new Set(entries.filter((_, i) => !found[i]).map((e) => e.key)).size;
+    this.ctx.limiter.check(user, entries.length + newFeeds);
     const made = new Map<string, FeedRow>();
     const items = entries.map((e, i) => {
       let feed = found[i] ?? made.get(e.key);
@@ -126,6 +139,7 @@ export class Data {
       if (!feed.enabled) throw invalid(`feed ${feed.key} is disabled and does not accept data`);
       this.checkValue(datum, feed.history);
     }
+    this.ctx.limiter.take(user, items.length);
     const s = this.sql;
     this.ctx.db.$client.transaction(() => {
       for (const { feed, datum } of items) {
@@ -145,11 +159,13 @@ export class Data {
         s.insert.run(id, feed.id, user.id, row.value, row.lat, row.lon, row.ele, createdAt, now);
         if (feed.history) {
           s.noteInsert.run({ feedId: feed.id, n: 1, value: row.value, at: createdAt });
+          this.chart.added(row); // chart
         } else {
           // Without history only the newest point is kept.
           s.dropOthers.run(feed.id, id);
           s.setCount.run(1, feed.id);
           s.setLast.run(row.value, createdAt, feed.id);
+          this.chart.reset(row); // chart
         }
         rows.push({ feed, row });
       }
@@ -180,7 +196,7 @@ export class Data {
     return row;
   }
 
-  update(feed: FeedRow, id: string, fields: Fields): DataRow {
+  update(user: UserRow, feed: FeedRow, id: string, fields: Fields): DataRow {
     const current = this.get(feed, id);
     const value = valueText(fields.value);
     const next = {
@@ -196,18 +212,22 @@ export class Data {
       throw invalid("Validation failed: Value can't be blank");
     }
     this.checkValue({ value: next.value }, feed.history);
+    this.ctx.limiter.take(user, 1);
     this.ctx.db.$client.transaction(() => {
       this.sql.update.run(next);
+      if (next.value !== current.value) this.chart.updated(current); // chart
       this.refreshLast(feed);
     })();
     return { ...current, ...next };
   }
 
-  delete(feed: FeedRow, id: string): DataRow {
+  delete(user: UserRow, feed: FeedRow, id: string): DataRow {
     const current = this.get(feed, id);
+    this.ctx.limiter.take(user, 1);
     this.ctx.db.$client.transaction(() => {
       this.sql.remove.run(feed.id, id);
       this.sql.uncount.run(1, feed.id);
+      this.chart.removed(current); // chart
       this.refreshLast(feed);
     })();
     return current;
@@ -292,7 +312,10 @@ export class Data {
         // Small transactions so that writers never wait long behind the sweep.
         const n = this.ctx.db.$client.transaction(() => {
           const changes = this.sql.expire.run(id, cutoff, 5000).changes;
-          if (changes > 0) this.sql.uncount.run(changes, id);
+          if (changes > 0) {
+            this.sql.uncount.run(changes, id);
+            this.chart.expired(id); // chart
+          }
           return changes;
         })();
         removed += n;

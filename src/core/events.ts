@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { BanEvent } from './bans.js';
+import type { ThrottleNotice } from './limiter.js';
 import type { DataRow, FeedRow, UserRow } from './types.js';
 
 export interface DataEvent {
@@ -10,6 +12,10 @@ export interface DataEvent {
 export interface CoreEvents {
   /** A data point was stored (any door, any route). Emitted after the commit. */
   data: [DataEvent];
+  /** A write was refused by the rate limit (at most one notice per user per second). */
+  throttle: [ThrottleNotice];
+  /** A user was banned from MQTT for a while. */
+  ban: [BanEvent];
 }
 
 /** Typed wrapper so a misspelt event name or payload is a compile error. */

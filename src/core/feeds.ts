@@ -98,6 +98,7 @@ export class Feeds {
   create(user: UserRow, group: GroupRow, input: Fields): FeedRow {
     const name = validateName(input.name);
     const attrs = feedAttrs(input);
+    this.ctx.limiter.take(user, 1);
     const now = this.ctx.clock();
     return this.ctx.db.transaction((tx) => {
       const taken = (k: string) => !!this.byKey.get({ userId: user.id, key: feedFullKey(group.key, k) });
@@ -131,11 +132,13 @@ export class Feeds {
         attrs.key = key;
       }
     }
+    this.ctx.limiter.take(user, 1);
     attrs.updatedAt = this.ctx.clock();
     return this.ctx.db.update(feeds).set(attrs).where(eq(feeds.id, feed.id)).returning().get();
   }
 
-  delete(feed: FeedRow): void {
+  delete(user: UserRow, feed: FeedRow): void {
+    this.ctx.limiter.take(user, 1);
     this.ctx.db.delete(feeds).where(eq(feeds.id, feed.id)).run();
   }
 

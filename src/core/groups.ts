@@ -63,6 +63,7 @@ export class Groups {
       if (!base) throw invalid('Validation failed: Key can not be made from that name');
       key = uniqueKey(base, taken);
     }
+    this.ctx.limiter.take(user, 1);
     const now = this.ctx.clock();
     return this.ctx.db
       .insert(groups)
@@ -87,6 +88,7 @@ export class Groups {
         newKey = attrs.key = key;
       }
     }
+    this.ctx.limiter.take(user, 1);
     attrs.updatedAt = this.ctx.clock();
     return this.ctx.db.transaction((tx) => {
       if (newKey) {
@@ -101,8 +103,9 @@ export class Groups {
   }
 
   /** Deletes the group and the feeds whose home it is (their data goes with them). */
-  delete(group: GroupRow): void {
+  delete(user: UserRow, group: GroupRow): void {
     if (group.key === 'default') throw invalid('the default group cannot be deleted');
+    this.ctx.limiter.take(user, 1);
     this.ctx.db.delete(groups).where(eq(groups.id, group.id)).run();
   }
 
@@ -126,6 +129,7 @@ export class Groups {
 
   addFeed(user: UserRow, group: GroupRow, feedIdent: unknown): void {
     const feed = this.memberFeed(user, feedIdent);
+    this.ctx.limiter.take(user, 1);
     this.ctx.db.insert(groupFeeds).values({ groupId: group.id, feedId: feed.id }).onConflictDoNothing().run();
     this.touch(group);
   }
@@ -133,6 +137,7 @@ export class Groups {
   removeFeed(user: UserRow, group: GroupRow, feedIdent: unknown): void {
     const feed = this.memberFeed(user, feedIdent);
     if (feed.groupId === group.id) throw invalid(`feed ${feed.key} belongs to group ${group.key} and cannot be removed from it`);
+    this.ctx.limiter.take(user, 1);
     const res = this.ctx.db
       .delete(groupFeeds)
       .where(and(eq(groupFeeds.groupId, group.id), eq(groupFeeds.feedId, feed.id)))

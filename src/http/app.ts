@@ -5,10 +5,13 @@ import type { Core } from '../core/core.js';
 import { AioError, INVALID_URL_TEXT } from '../core/errors.js';
 import { authenticate } from './auth.js';
 import { redactUrl } from './redact.js';
+import { dashboardRoutes } from './routes/dashboards.js';
+import { chartRoutes } from './routes/chart.js';
 import { dataRoutes } from './routes/data.js';
 import { feedRoutes } from './routes/feeds.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
+import { timeRoutes } from './routes/time.js';
 import { userRoutes } from './routes/user.js';
 
 declare module 'fastify' {
@@ -109,6 +112,9 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
       await api.register(feedRoutes, { core });
       await api.register(groupRoutes, { core });
       await api.register(dataRoutes, { core });
+      await api.register(timeRoutes, { core });
+      await api.register(chartRoutes, { core });
+      await api.register(dashboardRoutes, { core });
     },
     { prefix: '/api/v2' },
   );

@@ -40,7 +40,7 @@ describe('the data core', () => {
 
   it('keeps the running count exact through inserts, deletes and history-off writes', () => {
     const { feed, rows } = t.core.data.createOrAutoCreate(t.alice.user, 'temp', [{ value: '1' }, { value: '2' }, { value: '3' }]);
-    t.core.data.delete(feed, rows[1]!.id);
+    t.core.data.delete(t.alice.user, feed, rows[1]!.id);
     expect(t.core.data.total(feed)).toBe(2);
     const fresh = t.core.feeds.resolve(t.alice.user, 'temp');
     t.core.feeds.update(t.alice.user, fresh, { history: false });

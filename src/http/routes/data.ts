@@ -112,10 +112,10 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
   };
   const update = async (req: Req) => {
     const feed = feedOf(req);
-    return datumJson(req, feed, core.data.update(feed, req.params.id!, bodyFields(req, 'datum')));
+    return datumJson(req, feed, core.data.update(req.user, feed, req.params.id!, bodyFields(req, 'datum')));
   };
   const remove = async (req: Req, reply: FastifyReply) => {
-    core.data.delete(feedOf(req), req.params.id!);
+    core.data.delete(req.user, feedOf(req), req.params.id!);
     return sendOk(reply);
   };
   const cursor = (move: 'first' | 'last' | 'next' | 'previous') => async (req: Req) => {

@@ -48,7 +48,7 @@ export async function feedRoutes(app: FastifyInstance, { core }: { core: Core })
   app.patch<{ Params: FeedParams }>('/:username/feeds/:feedKey', update);
 
   app.delete<{ Params: FeedParams }>('/:username/feeds/:feedKey', async (req, reply) => {
-    core.feeds.delete(core.feeds.resolve(req.user, req.params.feedKey));
+    core.feeds.delete(req.user, core.feeds.resolve(req.user, req.params.feedKey));
     return sendOk(reply);
   });
 }

@@ -45,7 +45,7 @@ export async function groupRoutes(app: FastifyInstance, { core }: { core: Core }
   app.patch<{ Params: GroupParams }>('/:username/groups/:groupKey', update);
 
   app.delete<{ Params: GroupParams }>('/:username/groups/:groupKey', async (req, reply) => {
-    core.groups.delete(one(req));
+    core.groups.delete(req.user, one(req));
     return sendOk(reply);
   });
 

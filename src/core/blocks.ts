@@ -1,0 +1,293 @@
+import { and, asc, eq, inArray, sql, type InferSelectModel } from 'drizzle-orm';
+import { blockFeeds, blocks, dashboards, feeds, groupFeeds, groups } from '../db/schema.js';
+import type { Ctx } from './context.js';
+import { placeBlock, type DashboardRow } from './dashboards.js';
+import { invalid, notFound } from './errors.js';
+import type { Feeds, Fields } from './feeds.js';
+import type { Groups } from './groups.js';
+import { isNumericId } from './keys.js';
+import type { FeedRow, GroupRow, UserRow } from './types.js';
+import { isoSeconds, toInt, toText } from './values.js';
+
+export type BlockRow = InferSelectModel<typeof blocks>;
+
+/** Every block type the dashboard knows; anything else is refused. */
+export const VISUAL_TYPES = [
+  'toggle_button',
+  'slider',
+  'momentary_button',
+  'gauge',
+  'line_chart',
+  'text',
+  'color_picker',
+  'map',
+  'stream',
+  'image',
+  'remote_control',
+  'multiline_text',
+  'rich_text',
+  'icon',
+  'indicator',
+  'number_pad',
+  'selector',
+  'dashboard_link',
+  'battery',
+  'divider',
+  'line_gauge',
+] as const;
+export type VisualType = (typeof VISUAL_TYPES)[number];
+const VISUAL_TYPE_SET: ReadonlySet<string> = new Set(VISUAL_TYPES);
+
+/** A connection as stored: the feed and the group it was chosen through. */
+interface Connection {
+  feed: FeedRow;
+  group: GroupRow;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+}
+
+function visualType(v: unknown): VisualType {
+  const s = typeof v === 'string' ? v.trim().toLowerCase() : '';
+  if (!s) throw invalid("Validation failed: Visual type can't be blank");
+  if (!VISUAL_TYPE_SET.has(s)) {
+    throw invalid(`Validation failed: Visual type "${String(v)}" is not one of ${VISUAL_TYPES.join(', ')}`);
+  }
+  return s as VisualType;
+}
+
+/** `properties` as JSON text: an object (or its JSON text, as a form body carries it), stored as given. */
+function propertiesText(v: unknown): string {
+  let obj = v;
+  if (typeof v === 'string') {
+    try {
+      obj = v.trim() === '' ? {} : JSON.parse(v);
+    } catch {
+      obj = undefined;
+    }
+  }
+  if (!isPlainObject(obj)) throw invalid('Validation failed: Properties must be an object');
+  return JSON.stringify(obj);
+}
+
+function size(v: unknown, what: string): number | undefined {
+  const n = toInt(v, what);
+  if (n !== undefined && n < 1) throw invalid(`Validation failed: ${what} must be at least 1`);
+  return n;
+}
+
+/** `column`/`row`: a whole number ≥ 0 (Arduino sends it as a string), or null to clear. */
+function gridPos(v: unknown, what: string): number | null | undefined {
+  if (v === null) return null;
+  const n = toInt(v, what);
+  if (n !== undefined && n < 0) throw invalid(`Validation failed: ${what} must be at least 0`);
+  return n;
+}
+
+/** The settable block fields other than visual_type and block_feeds; absent fields are left out. */
+function blockAttrs(input: Fields) {
+  const attrs: Partial<typeof blocks.$inferInsert> = {};
+  const name = toText(input.name, 'Name', 255);
+  if (name !== undefined) attrs.name = name;
+  const description = toText(input.description, 'Description');
+  if (description !== undefined) attrs.description = description;
+  const column = gridPos(input.column, 'Column');
+  if (column !== undefined) attrs.column = column;
+  const row = gridPos(input.row, 'Row');
+  if (row !== undefined) attrs.row = row;
+  const sizeX = size(input.size_x, 'Size x');
+  if (sizeX !== undefined) attrs.sizeX = sizeX;
+  const sizeY = size(input.size_y, 'Size y');
+  if (sizeY !== undefined) attrs.sizeY = sizeY;
+  if (input.properties !== undefined && input.properties !== null) attrs.properties = propertiesText(input.properties);
+  return attrs;
+}
+
+export class Blocks {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly feeds: Feeds,
+    private readonly groups: Groups,
+  ) {}
+
+  list(user: UserRow, dashboard: DashboardRow): BlockRow[] {
+    return this.ctx.db
+      .select()
+      .from(blocks)
+      .where(and(eq(blocks.userId, user.id), eq(blocks.dashboardId, dashboard.id)))
+      .orderBy(asc(blocks.id))
+      .all();
+  }
+
+  /** A block of this dashboard by its numeric id. */
+  find(user: UserRow, dashboard: DashboardRow, ident: string): BlockRow | undefined {
+    if (!isNumericId(ident)) return undefined;
+    return this.ctx.db
+      .select()
+      .from(blocks)
+      .where(and(eq(blocks.userId, user.id), eq(blocks.dashboardId, dashboard.id), eq(blocks.id, Number(ident))))
+      .get();
+  }
+
+  resolve(user: UserRow, dashboard: DashboardRow, ident: string): BlockRow {
+    const block = this.find(user, dashboard, ident);
+    if (!block) throw notFound();
+    return block;
+  }
+
+  /** Creates the block with its feed connections and places it in every breakpoint's layout. */
+  create(user: UserRow, dashboard: DashboardRow, input: Fields): BlockRow {
+    const type = visualType(input.visual_type);
+    const attrs = blockAttrs(input);
+    const connections = input.block_feeds === undefined || input.block_feeds === null ? [] : this.connections(user, input.block_feeds);
+    const now = this.ctx.clock();
+    const { db } = this.ctx;
+    return db.$client.transaction(() => {
+      const block = db
+        .insert(blocks)
+        .values({ ...attrs, userId: user.id, dashboardId: dashboard.id, visualType: type, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
+      this.connect(block, connections);
+      placeBlock(db, dashboard, block);
+      db.update(dashboards).set({ updatedAt: now }).where(eq(dashboards.id, dashboard.id)).run();
+      return block;
+    })();
+  }
+
+  /** Changes only the fields sent; `block_feeds` sent replaces every connection. */
+  update(user: UserRow, block: BlockRow, input: Fields): BlockRow {
+    const attrs = blockAttrs(input);
+    if (input.visual_type !== undefined && input.visual_type !== null) attrs.visualType = visualType(input.visual_type);
+    const connections = input.block_feeds === undefined || input.block_feeds === null ? undefined : this.connections(user, input.block_feeds);
+    attrs.updatedAt = this.ctx.clock();
+    const { db } = this.ctx;
+    return db.$client.transaction(() => {
+      if (connections) {
+        db.delete(blockFeeds).where(eq(blockFeeds.blockId, block.id)).run();
+        this.connect(block, connections);
+      }
+      return db.update(blocks).set(attrs).where(eq(blocks.id, block.id)).returning().get();
+    })();
+  }
+
+  /** Deletes the block; it leaves every layout and its feed connections go with it. */
+  delete(block: BlockRow): void {
+    this.ctx.db.delete(blocks).where(eq(blocks.id, block.id)).run();
+  }
+
+  /** Block records with their feed connections, in one query for all of them. */
+  json(user: UserRow, rows: BlockRow[]): BlockJson[] {
+    if (rows.length === 0) return [];
+    const ids = rows.map((b) => b.id);
+    const links = this.ctx.db
+      .select({
+        id: blockFeeds.id,
+        blockId: blockFeeds.blockId,
+        feed: { id: feeds.id, name: feeds.name, key: feeds.key },
+        group: { id: groups.id, name: groups.name, key: groups.key },
+      })
+      .from(blockFeeds)
+      .innerJoin(feeds, eq(feeds.id, blockFeeds.feedId))
+      // A connection whose group has gone shows the feed's home group.
+      .leftJoin(groups, eq(groups.id, sql`coalesce(${blockFeeds.groupId}, ${feeds.groupId})`))
+      .where(and(eq(blockFeeds.userId, user.id), rows.length === 1 ? eq(blockFeeds.blockId, ids[0]!) : inArray(blockFeeds.blockId, ids)))
+      .orderBy(asc(blockFeeds.id))
+      .all();
+    const byBlock = new Map<number, BlockFeedJson[]>();
+    for (const l of links) {
+      const entry: BlockFeedJson = { id: String(l.id), feed: l.feed, group: l.group };
+      const list = byBlock.get(l.blockId);
+      if (list) list.push(entry);
+      else byBlock.set(l.blockId, [entry]);
+    }
+    return rows.map((b) => blockJson(b, byBlock.get(b.id) ?? []));
+  }
+
+  private connect(block: BlockRow, connections: Connection[]): void {
+    if (connections.length === 0) return;
+    this.ctx.db
+      .insert(blockFeeds)
+      .values(connections.map((c) => ({ userId: block.userId, blockId: block.id, feedId: c.feed.id, groupId: c.group.id })))
+      .run();
+  }
+
+  /**
+   * `[{feed_id, group_id?}]`, checked before anything is written. `feed_id` is a numeric id, a key or
+   * `group.key`; `group_id` a numeric id or key. Without a group the user's default group is used when
+   * the feed is in it, else the feed's home group. An unknown feed or group is a 422.
+   */
+  private connections(user: UserRow, raw: unknown): Connection[] {
+    const list = Array.isArray(raw) ? raw : isPlainObject(raw) ? [raw] : undefined;
+    if (!list) throw invalid('Validation failed: block_feeds must be an array of {feed_id, group_id}');
+    const defaultGroup = this.groups.defaultGroup(user);
+    return list.map((entry: unknown, n): Connection => {
+      const at = `block_feeds[${n}]`;
+      if (!isPlainObject(entry)) throw invalid(`Validation failed: ${at} must be an object {feed_id, group_id}`);
+      const rawFeed = entry.feed_id ?? entry.feed_key;
+      const ident = typeof rawFeed === 'string' || typeof rawFeed === 'number' ? String(rawFeed).trim() : '';
+      if (!ident) throw invalid(`Validation failed: ${at}.feed_id can't be blank`);
+      const rawGroup = entry.group_id ?? entry.group_key;
+      const groupIdent = typeof rawGroup === 'string' || typeof rawGroup === 'number' ? String(rawGroup).trim() : '';
+      if (rawGroup !== undefined && rawGroup !== null && typeof rawGroup !== 'string' && typeof rawGroup !== 'number') {
+        throw invalid(`Validation failed: ${at}.group_id must be a group id or key`);
+      }
+      const unknownFeed = () => invalid(`Validation failed: ${at}.feed_id: ${user.username} has no feed '${ident}'`);
+      if (groupIdent) {
+        const group = this.groups.find(user, groupIdent);
+        if (!group) throw invalid(`Validation failed: ${at}.group_id: ${user.username} has no group '${groupIdent}'`);
+        const member = this.feeds.findInGroup(user, group, ident);
+        if (member) return { feed: member, group };
+        const feed = this.feeds.find(user, ident);
+        if (!feed) throw unknownFeed();
+        // Naming the default group explicitly means "no particular group".
+        if (group.id !== defaultGroup.id) throw invalid(`Validation failed: ${at}: feed ${feed.key} is not in group ${group.key}`);
+        return { feed, group: this.homeGroup(user, feed) };
+      }
+      const feed = this.feeds.find(user, ident);
+      if (!feed) throw unknownFeed();
+      return { feed, group: this.isMember(defaultGroup, feed) ? defaultGroup : this.homeGroup(user, feed) };
+    });
+  }
+
+  private isMember(group: GroupRow, feed: FeedRow): boolean {
+    return !!this.ctx.db
+      .select({ feedId: groupFeeds.feedId })
+      .from(groupFeeds)
+      .where(and(eq(groupFeeds.groupId, group.id), eq(groupFeeds.feedId, feed.id)))
+      .get();
+  }
+
+  private homeGroup(user: UserRow, feed: FeedRow): GroupRow {
+    return this.ctx.db.select().from(groups).where(and(eq(groups.userId, user.id), eq(groups.id, feed.groupId))).get()!;
+  }
+}
+
+export interface BlockFeedJson {
+  id: string;
+  feed: { id: number; name: string; key: string };
+  group: { id: number; name: string; key: string } | null;
+}
+
+export type BlockJson = ReturnType<typeof blockJson>;
+
+/** The one block serializer: ids are strings, as the hosted service sends them. */
+export function blockJson(b: BlockRow, connections: BlockFeedJson[]) {
+  return {
+    id: String(b.id),
+    name: b.name,
+    description: b.description,
+    visual_type: b.visualType,
+    column: b.column,
+    row: b.row,
+    size_x: b.sizeX,
+    size_y: b.sizeY,
+    source_key: null,
+    source: null,
+    properties: JSON.parse(b.properties) as Record<string, unknown>,
+    block_feeds: connections,
+    created_at: isoSeconds(b.createdAt),
+    updated_at: isoSeconds(b.updatedAt),
+  };
+}

@@ -1,0 +1,517 @@
+// The MQTT door: Aedes embedded in the process, with Adafruit IO's topic semantics on top.
+//
+// Aedes does the protocol (CONNECT/CONNACK, keepalive, QoS handshakes, takeover); this file decides
+// who may connect, subscribe and publish. A PUBLISH to a feed or group topic is handled here, through
+// the core, inside authorizePublish: the point is committed before Aedes writes the PUBACK. The
+// packet itself is then sent to a topic nobody can subscribe to, so Aedes' own routing never delivers
+// the publisher's raw topic; every delivery to subscribers is written per client by fanout.ts, from
+// the core's `data` event, on the exact topic strings each client subscribed with.
+
+import type { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { Aedes, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Config } from '../config.js';
+import type { Clock } from '../core/clock.js';
+import type { Core } from '../core/core.js';
+import type { DatumInput } from '../core/data.js';
+import { AioError, feedNotFound, groupNotFound, invalid } from '../core/errors.js';
+import type { UserRow } from '../core/types.js';
+import { Fanout, feedPayload, groupPayload, keyInGroup } from './fanout.js';
+import { FrameGuard } from './frames.js';
+import { PayloadError, parseFeedPayload, parseGroupPayload, type GroupEntry } from './payloads.js';
+import { SubscriptionIndex, compileSub, type Qos, type Session } from './subscriptions.js';
+import { TimePublisher, type Timers } from './time.js';
+import { parseFilter, parseTopic, groupFormat, type FeedTopic, type GroupTopic } from './topics.js';
+
+/** Where handled PUBLISH packets go once the core has them: no filter a client may hold matches it. */
+const CONSUMED_TOPIC = '$aio/consumed';
+
+export const MQTT_WS_PATH = '/mqtt';
+
+/** Adafruit's wording for refusals (compat-notes §3.8). */
+export const REJECT = {
+  notAuthorized: 'resource not available or not authorized',
+  notResource: 'not a valid resource topic',
+  badFormat: 'not a valid topic format',
+  notWritable: 'only feeds and groups may be published to',
+} as const;
+
+export interface BrokerOptions {
+  /** Clock of the time topics; the core's clock by default. */
+  clock?: Clock;
+  /** Timer of the time topics; null means none (tests call `broker.time.tick()`). */
+  timers?: Timers | null;
+  /** Where internal errors are written (never for ordinary refusals unless `debug`). */
+  log?: (line: string) => void;
+  /** Also log refusals, client errors and dropped packets. */
+  debug?: boolean;
+}
+
+class ClientSession implements Session {
+  constructor(
+    readonly client: Client,
+    readonly user: UserRow | null,
+    readonly ip: string,
+  ) {}
+
+  get id(): string {
+    return this.client.id;
+  }
+
+  get closed(): boolean {
+    return this.client.closed;
+  }
+
+  send(topic: string, payload: string | Buffer, qos: Qos): void {
+    const packet: PublishPacket = {
+      cmd: 'publish',
+      topic,
+      payload: typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload,
+      qos,
+      retain: false,
+      dup: false,
+    };
+    this.client.publish(packet, () => {});
+  }
+}
+
+function authError(returnCode: 2 | 3 | 4 | 5, message: string) {
+  return Object.assign(new Error(message), { returnCode });
+}
+
+/**
+ * Adafruit's non-standard CONNACK codes, 6 (connection throttle) and 7 (banned), which Aedes will
+ * not send (it turns any code above 5 into 5): written here, then the connection is closed.
+ */
+function refuseConnect(client: Client, code: 6 | 7, done: (err: (Error & { returnCode: number }) | null, ok: boolean | null) => void): void {
+  client.conn.write(Buffer.from([0x20, 0x02, 0x00, code]), () => {
+    client.close();
+    done(authError(5, code === 6 ? 'connection throttled' : 'banned'), null);
+  });
+}
+
+/** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) as `1.2.3.4`, for the errors topic. */
+function showIp(addr: string | undefined): string {
+  if (!addr) return '';
+  return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
+}
+
+function payloadBuffer(payload: Buffer | string): Buffer {
+  return typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+}
+
+export class MqttBroker {
+  readonly index = new SubscriptionIndex();
+  readonly fanout: Fanout;
+  readonly time: TimePublisher;
+  readonly aedes: Aedes;
+  private readonly sessions = new WeakMap<Client, ClientSession>();
+  private readonly ips = new WeakMap<object, string>();
+  private readonly emptyIdPersistent = new WeakSet<Client>();
+  /** Live sessions per user id, so that a ban can close them all. */
+  private readonly byUser = new Map<number, Set<ClientSession>>();
+  /** Raw connections (sockets, WebSocket streams), so that close() can end the ones Aedes does not know. */
+  private readonly connections = new Set<Duplex>();
+  /** Sockets taken over by the WebSocket server; destroyed if still open when close() gives up waiting. */
+  private readonly upgraded = new Set<Duplex>();
+  private readonly servers: Array<NetServer | TlsServer> = [];
+  private readonly detachers: Array<() => void> = [];
+  private readonly log: (line: string) => void;
+  private readonly debug: (line: string) => void;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly core: Core,
+    private readonly config: Config,
+    opts: BrokerOptions,
+  ) {
+    this.log = opts.log ?? (() => {});
+    this.debug = opts.debug ? this.log : () => {};
+    this.fanout = new Fanout(core, this.index, (err) => this.log(`mqtt: fan-out failed: ${String(err)}`));
+    this.time = new TimePublisher({
+      clock: opts.clock ?? core.ctx.clock,
+      timers: opts.timers,
+      wanted: () => this.index.timeUnitsWanted(),
+      publish: (unit, payload) => this.fanout.time(unit, payload),
+    });
+    this.aedes = new Aedes({
+      // Adafruit_MQTT and some ESP libraries send long client ids even at protocol level 3.
+      maxClientsIdLength: 256,
+      preConnect: (client, packet, cb) => this.preConnect(client, packet, cb),
+      authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
+      authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
+      authorizeSubscribe: (client, sub, cb) => this.authorizeSubscribe(client, sub, cb),
+    });
+    this.aedes.on('unsubscribe', (filters, client) => {
+      const session = this.sessions.get(client);
+      if (!session) return;
+      for (const f of filters) this.index.remove(session, f);
+      this.time.update();
+    });
+    this.aedes.on('clientDisconnect', (client) => this.forget(client));
+    this.detachers.push(core.events.on('ban', ({ user, ban }) => this.enforceBan(user, ban)));
+    this.aedes.on('clientError', (client, err) => this.debug(`mqtt: client ${client?.id ?? '?'}: ${err.message}`));
+    this.aedes.on('connectionError', (_client, err) => this.debug(`mqtt: connection error: ${err.message}`));
+    (this.aedes as EventEmitter).on('error', (err: Error) => this.log(`mqtt: broker error: ${err.message}`));
+  }
+
+  /** Builds the broker; it accepts connections from the listeners attached afterwards. */
+  static async create(core: Core, config: Config, opts: BrokerOptions = {}): Promise<MqttBroker> {
+    const broker = new MqttBroker(core, config, opts);
+    await broker.aedes.listen();
+    return broker;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Listeners
+
+  /** Plain MQTT over TCP; resolves with the bound port (port 0 picks a free one). */
+  listenTcp(port: number, host: string): Promise<number> {
+    const server = createNetServer((socket) => {
+      socket.setNoDelay(true);
+      this.handle(socket, showIp(socket.remoteAddress));
+    });
+    return this.listenOn(server, port, host);
+  }
+
+  /** MQTT over TLS with the PEM certificate and key at the given paths. */
+  listenTls(port: number, host: string, certPath: string, keyPath: string): Promise<number> {
+    const server = createTlsServer({ cert: readFileSync(certPath), key: readFileSync(keyPath) }, (socket) => {
+      socket.setNoDelay(true);
+      this.handle(socket, showIp(socket.remoteAddress));
+    });
+    server.on('tlsClientError', (err) => this.log(`mqtt: TLS handshake failed: ${err.message}`));
+    return this.listenOn(server, port, host);
+  }
+
+  /** MQTT over WebSocket on an existing HTTP server (Fastify's), at `path`. */
+  attachWebSocket(server: HttpServer, path = MQTT_WS_PATH): void {
+    const wss = new WebSocketServer({ noServer: true, maxPayload: this.config.mqttMaxPacketBytes + 1024 });
+    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = (req.url ?? '').split('?')[0];
+      if (url !== path && url !== `${path}/`) {
+        // Someone else may serve other paths; otherwise refuse so the socket does not hang.
+        if (server.listeners('upgrade').length === 1) {
+          socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        }
+        return;
+      }
+      if (this.closing) return void socket.destroy();
+      this.upgraded.add(socket);
+      socket.once('close', () => this.upgraded.delete(socket));
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const stream = createWebSocketStream(ws);
+        stream.on('error', () => {});
+        const ip = showIp(req.socket.remoteAddress);
+        this.handle(stream, ip, req);
+      });
+    };
+    server.on('upgrade', onUpgrade);
+    this.detachers.push(() => {
+      server.off('upgrade', onUpgrade);
+      wss.close();
+    });
+  }
+
+  private listenOn(server: NetServer | TlsServer, port: number, host: string): Promise<number> {
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        const addr = server.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : port);
+      });
+    });
+  }
+
+  /** Hands one connection to Aedes behind the packet size guard. */
+  handle(inner: Duplex, ip: string, req?: IncomingMessage): void {
+    this.connections.add(inner);
+    inner.once('close', () => this.connections.delete(inner));
+    const guard = new FrameGuard(inner, {
+      maxPacketBytes: this.config.mqttMaxPacketBytes,
+      onTooBig: (g, bytes) => this.packetTooBig(g, bytes),
+    });
+    this.ips.set(guard, ip);
+    guard.once('close', () => {
+      const client = guard.client as Client | undefined;
+      if (client) this.forget(client);
+    });
+    const client = this.aedes.handle(guard, req) as Client & { _parser?: EventEmitter };
+    // QoS 2 is not offered. Aedes answers a SUBSCRIBE with the QoS the client asked for, whatever
+    // authorizeSubscribe grants, so lower the request before Aedes reads it: SUBACK says 1.
+    client._parser?.prependListener('packet', (p: { cmd?: string; subscriptions?: Array<{ qos: number }> }) => {
+      if (p.cmd === 'subscribe' && p.subscriptions) for (const s of p.subscriptions) if (s.qos > 1) s.qos = 1;
+    });
+  }
+
+  private packetTooBig(guard: FrameGuard, bytes: number): void {
+    const session = this.sessions.get(guard.client as Client);
+    const max = this.config.mqttMaxPacketBytes;
+    this.debug(`mqtt: closing ${session?.id ?? 'a connection'}: packet of ${bytes} bytes is over ${max}`);
+    if (session?.user) {
+      this.fanout.report(
+        session.user.username,
+        `${session.id} ${session.ip} packet of ${bytes} bytes rejected, larger than the maximum packet size of ${max} bytes; disconnecting`,
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Connecting
+
+  private preConnect(client: Client, packet: ConnectPacket, cb: (err: Error | null, ok: boolean) => void): void {
+    // [MQTT-3.1.3-8]: a zero-length client id needs clean session; authenticate answers CONNACK 2.
+    if (!packet.clientId && packet.clean === false) this.emptyIdPersistent.add(client);
+    cb(null, true);
+  }
+
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (err: (Error & { returnCode: number }) | null, ok: boolean | null) => void,
+  ): void {
+    if (this.emptyIdPersistent.has(client)) return done(authError(2, 'identifier rejected'), null);
+    const ip = this.ips.get(client.conn) ?? '';
+    let user: UserRow | null = null;
+    try {
+      if (username === undefined || username === '') {
+        // Anonymous sessions may only read time/*; a password without a username is a malformed login.
+        if (password && password.length > 0) return done(authError(5, 'not authorized'), null);
+      } else {
+        const bans = this.core.ctx.bans;
+        // A wrong key cannot be guessed quickly: an address with many failures is refused outright.
+        if (bans.addressBlocked(ip)) return refuseConnect(client, 6, done);
+        user = this.core.accounts.authenticateUser(username, password ? password.toString('utf8') : '') ?? null;
+        if (!user) {
+          bans.loginFailed(ip);
+          return done(authError(5, 'not authorized'), null);
+        }
+        const ban = bans.note(user, 'connect') ?? bans.current(user);
+        if (ban) return refuseConnect(client, ban.reason === 'connect' ? 6 : 7, done);
+      }
+    } catch (err) {
+      this.log(`mqtt: login failed with an internal error: ${String(err)}`);
+      return done(authError(3, 'server unavailable'), null);
+    }
+    const session = new ClientSession(client, user, ip);
+    this.sessions.set(client, session);
+    if (user) {
+      let live = this.byUser.get(user.id);
+      if (!live) this.byUser.set(user.id, (live = new Set()));
+      live.add(session);
+    }
+    done(null, true);
+  }
+
+  /** A ban closes every connection of the user, after telling them why on `{user}/errors`. */
+  private enforceBan(user: UserRow, ban: { message: string }): void {
+    this.fanout.report(user.username, ban.message);
+    const live = [...(this.byUser.get(user.id) ?? [])];
+    // Next tick, so the report is written before the connections go.
+    setImmediate(() => {
+      for (const s of live) s.client.close();
+    });
+  }
+
+  private forget(client: Client): void {
+    const session = this.sessions.get(client);
+    if (!session) return;
+    this.index.removeSession(session);
+    if (session.user) {
+      const live = this.byUser.get(session.user.id);
+      live?.delete(session);
+      if (live?.size === 0) this.byUser.delete(session.user.id);
+    }
+    this.time.update();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Subscribing
+
+  private authorizeSubscribe(
+    client: Client,
+    sub: Subscription,
+    cb: (err: Error | null, sub?: Subscription | null) => void,
+  ): void {
+    const session = this.sessions.get(client);
+    if (!session) return cb(null, null);
+    const info = parseFilter(sub.topic);
+    let reason: string | undefined;
+    if (!info) reason = REJECT.notResource;
+    else if (!info.isTime && (!session.user || info.user !== session.user.username)) reason = REJECT.notAuthorized;
+    if (reason !== undefined || !info) {
+      this.reject(session, 'SUBSCRIBE', sub.topic, reason ?? REJECT.notResource);
+      if (session.user) this.core.ctx.bans.note(session.user, 'refusedSubscribe');
+      return cb(null, null); // SUBACK 0x80
+    }
+    if (session.user) this.core.ctx.bans.note(session.user, 'subscribe');
+    // QoS 2 is not offered: granted as 1.
+    const qos: Qos = sub.qos >= 1 ? 1 : 0;
+    this.index.add(session, info.isTime ? null : info.user, compileSub(sub.topic, qos, info));
+    if (info.isTime) this.time.update();
+    cb(null, { ...sub, qos });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Publishing
+
+  private authorizePublish(client: Client | null, packet: PublishPacket, cb: (err?: Error | null) => void): void {
+    const session = client ? this.sessions.get(client) : undefined;
+    if (session) {
+      try {
+        this.handlePublish(session, packet);
+      } catch (err) {
+        this.log(`mqtt: PUBLISH ${packet.topic} failed: ${String(err)}`);
+        this.reject(session, 'PUBLISH', packet.topic, 'internal error');
+      }
+    }
+    // Never stored as retained, never routed by Aedes: fan-out already wrote every delivery.
+    packet.topic = CONSUMED_TOPIC;
+    packet.retain = false;
+    cb(null);
+  }
+
+  private handlePublish(session: ClientSession, packet: PublishPacket): void {
+    const user = session.user;
+    const topic = packet.topic;
+    if (!user) {
+      this.debug(`mqtt: anonymous PUBLISH ${topic} dropped`);
+      return;
+    }
+    const t = parseTopic(topic);
+    if (!t) return this.rejectPublish(session, topic, REJECT.badFormat);
+    if (t.kind === 'time' || t.user !== user.username) return this.rejectPublish(session, topic, REJECT.notAuthorized);
+    if (t.kind !== 'feed' && t.kind !== 'group') return this.rejectPublish(session, topic, REJECT.notWritable);
+    try {
+      if (t.kind === 'feed') {
+        if (t.get) this.feedGet(session, user, t, topic);
+        else this.feedPublish(user, t, packet);
+      } else if (t.get) {
+        this.groupGet(session, user, t, topic);
+      } else {
+        this.groupPublish(user, t, packet);
+      }
+    } catch (err) {
+      // Over the rate limit: the limiter's notice goes to `{user}/throttle` (see Fanout), not to errors.
+      if (err instanceof AioError && err.status === 429) {
+        this.debug(`mqtt: ${session.id} PUBLISH ${topic} throttled`);
+        this.core.ctx.bans.note(user, 'throttledPublish');
+        return;
+      }
+      if (err instanceof AioError || err instanceof PayloadError) return this.rejectPublish(session, topic, err.message);
+      throw err;
+    }
+  }
+
+  private feedPublish(user: UserRow, t: FeedTopic, packet: PublishPacket): void {
+    const p = parseFeedPayload(payloadBuffer(packet.payload), t.format);
+    if (p.value === '') throw invalid("Validation failed: Value can't be blank");
+    const datum: DatumInput = { value: p.value, lat: p.lat ?? null, lon: p.lon ?? null, ele: p.ele ?? null };
+    this.fanout.withOrigin(packet.qos, () => this.core.data.createOrAutoCreate(user, t.ident, [datum]));
+  }
+
+  private groupPublish(user: UserRow, t: GroupTopic, packet: PublishPacket): void {
+    const p = parseGroupPayload(payloadBuffer(packet.payload), groupFormat(t.format));
+    const location = { lat: p.lat ?? null, lon: p.lon ?? null, ele: p.ele ?? null };
+    const entries = p.feeds.map((f) => ({ key: f.key, datum: { value: f.value, ...location } }));
+    for (const e of entries) if (e.datum.value === '') throw invalid(`Validation failed: Value for ${e.key} can't be blank`);
+    // Like feeds, a group is made on first publish (Arduino's io.group("name") never creates one over HTTP).
+    const group = this.core.groups.find(user, t.ident) ?? this.core.groups.create(user, { name: t.ident });
+    this.fanout.withOrigin(packet.qos, () => this.core.data.createInGroup(user, group, entries));
+  }
+
+  /** `<topic>/get`: the last value, to this client only, on `<topic>` in its format. Not stored. */
+  private feedGet(session: ClientSession, user: UserRow, t: FeedTopic, topic: string): void {
+    const feed = this.core.feeds.find(user, t.ident);
+    if (!feed) throw feedNotFound(t.ident, user.username);
+    const row = this.core.data.sql.last.get(feed.id);
+    if (!row) return; // nothing stored yet: nothing to send (compat-notes §5 q7)
+    const target = topic.slice(0, -'/get'.length);
+    session.send(target, feedPayload(this.core, feed, row, t.format), this.index.find(session, target)?.qos ?? 0);
+  }
+
+  private groupGet(session: ClientSession, user: UserRow, t: GroupTopic, topic: string): void {
+    const group = this.core.groups.find(user, t.ident);
+    if (!group) throw groupNotFound(t.ident, user.username);
+    const feeds = this.core.groups.feedsByGroup(user, group.id).get(group.id) ?? [];
+    const entries: GroupEntry[] = feeds
+      .filter((f) => f.lastValue !== null)
+      .map((f) => ({ key: keyInGroup(f, group), value: f.lastValue! }));
+    if (entries.length === 0) return;
+    const target = topic.slice(0, -'/get'.length);
+    session.send(target, groupPayload(entries, null, groupFormat(t.format)), this.index.find(session, target)?.qos ?? 0);
+  }
+
+  /** A refused PUBLISH counts towards a ban, like a refused SUBSCRIBE. */
+  private rejectPublish(session: ClientSession, topic: string, reason: string): void {
+    this.reject(session, 'PUBLISH', topic, reason);
+    if (session.user) this.core.ctx.bans.note(session.user, 'refusedPublish');
+  }
+
+  /** Reports a refusal on the user's `{user}/errors` topic: `CLIENT_ID IP ACTION TOPIC rejected, reason`. */
+  private reject(session: Session, action: 'PUBLISH' | 'SUBSCRIBE', topic: string, reason: string): void {
+    this.debug(`mqtt: ${session.id} ${action} ${topic} rejected, ${reason}`);
+    if (!session.user) return;
+    this.fanout.report(session.user.username, `${session.id} ${session.ip} ${action} ${topic} rejected, ${reason}`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Stopping
+
+  /** Stops listening, disconnects every client (they see the connection close) and stops the timers. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.time.stop();
+      for (const detach of this.detachers) detach();
+      const serversClosed = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+      await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+      this.fanout.stop();
+      // Connections that never completed CONNECT are not Aedes clients: end them too.
+      for (const c of this.connections) c.end();
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+      await Promise.race([Promise.all(serversClosed), timeout]);
+      for (const c of [...this.connections, ...this.upgraded]) c.destroy();
+      await Promise.all(serversClosed);
+    })();
+    return this.closing;
+  }
+}
+
+export interface StartedBroker {
+  broker: MqttBroker;
+  /** The bound TCP port. */
+  port: number;
+  /** The bound TLS port, when TLS is configured. */
+  tlsPort: number | undefined;
+}
+
+/**
+ * Starts the broker the way `npm start` runs it: TCP on `config.mqttPort`, TLS on `config.mqttsPort`
+ * when a certificate is configured, and WebSocket at `/mqtt` on `httpServer` when given.
+ */
+export async function startBroker(
+  core: Core,
+  config: Config,
+  opts: BrokerOptions & { httpServer?: HttpServer } = {},
+): Promise<StartedBroker> {
+  const broker = await MqttBroker.create(core, config, opts);
+  try {
+    const port = await broker.listenTcp(config.mqttPort, config.host);
+    const tlsPort =
+      config.tlsCert && config.tlsKey ? await broker.listenTls(config.mqttsPort, config.host, config.tlsCert, config.tlsKey) : undefined;
+    if (opts.httpServer) broker.attachWebSocket(opts.httpServer);
+    return { broker, port, tlsPort };
+  } catch (err) {
+    await broker.close();
+    throw err;
+  }
+}
+

@@ -1,0 +1,92 @@
+// QoS (compat-notes §3.4, §3.5): PUBACK only after the point is committed; QoS 2 subscriptions granted 1;
+// delivery QoS = min(publish QoS, subscription QoS).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FrameGuard } from '../../src/mqtt/frames.js';
+import { makeMqtt, type MqttTest } from './helpers.js';
+
+let t: MqttTest;
+beforeEach(async () => {
+  t = await makeMqtt();
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await t.close();
+});
+
+describe('QoS', () => {
+  it('[MQTT-4.3.2-2] sends the QoS 1 PUBACK only after the point is committed', async () => {
+    const pub = await t.connect(t.alice);
+    const order: string[] = [];
+    t.core.events.on('data', ({ feed }) => {
+      // Committed: readable through a fresh query at the moment the event fires.
+      const stored = t.core.data.sql.last.get(feed.id);
+      order.push(stored ? `commit ${stored.value}` : 'event before commit');
+    });
+    const write = FrameGuard.prototype._write;
+    vi.spyOn(FrameGuard.prototype, '_write').mockImplementation(function (this: FrameGuard, chunk, enc, cb) {
+      if ((chunk[0]! & 0xf0) === 0x40) order.push('puback');
+      return write.call(this, chunk, enc, cb);
+    });
+    await pub.publishAsync('alice/f/acked', '1', { qos: 1 });
+    // The first PUBACK comes after the commit (a loaded machine has been seen to repeat a PUBACK; never to reorder it).
+    expect(order.slice(0, 2)).toEqual(['commit 1', 'puback']);
+    expect(order.filter((o) => o !== 'puback')).toEqual(['commit 1']);
+  });
+
+  it('a QoS 1 publish is readable over HTTP as soon as the PUBACK arrives', async () => {
+    const pub = await t.connect(t.alice);
+    await pub.publishAsync('alice/f/acked', '17', { qos: 1 });
+    const res = await t.req('GET', '/api/v2/alice/feeds/acked/data/last');
+    expect(res.json.value).toBe('17');
+  });
+
+  it('[MQTT-3.8.4-6] a QoS 2 subscription is granted QoS 1', async () => {
+    const client = await t.connect(t.alice);
+    const granted = await client.subscribeAsync({ 'alice/f/a': { qos: 2 }, 'alice/f/b': { qos: 1 }, 'alice/f/c': { qos: 0 } });
+    expect(granted.map((g) => [g.topic, g.qos])).toEqual([
+      ['alice/f/a', 1],
+      ['alice/f/b', 1],
+      ['alice/f/c', 0],
+    ]);
+  });
+
+  it('[MQTT-3.3.5-1] delivers at min(publish QoS, subscription QoS)', async () => {
+    const pub = await t.connect(t.alice);
+    const q1 = await t.listen(t.alice, { 'alice/f/q': { qos: 1 } });
+    const q0 = await t.listen(t.alice, { 'alice/f/q': { qos: 0 } });
+    await pub.publishAsync('alice/f/q', 'one', { qos: 1 });
+    await pub.publishAsync('alice/f/q', 'zero', { qos: 0 });
+    await t.barrier(pub, q1.inbox, q0.inbox);
+    expect(q1.inbox.withoutBarrier().map((m) => [m.payload, m.qos])).toEqual([
+      ['one', 1],
+      ['zero', 0],
+    ]);
+    expect(q0.inbox.withoutBarrier().map((m) => [m.payload, m.qos])).toEqual([
+      ['one', 0],
+      ['zero', 0],
+    ]);
+  });
+
+  it('points from HTTP are delivered at the subscription QoS', async () => {
+    const pub = await t.connect(t.alice);
+    const q1 = await t.listen(t.alice, { 'alice/f/q': { qos: 1 } });
+    await t.req('POST', '/api/v2/alice/feeds/q/data', { body: { value: 'http' } });
+    await t.barrier(pub, q1.inbox);
+    expect(q1.inbox.withoutBarrier().map((m) => [m.payload, m.qos])).toEqual([['http', 1]]);
+  });
+
+  it('a QoS 2 publish is accepted and stored once', async () => {
+    const pub = await t.connect(t.alice);
+    await pub.publishAsync('alice/f/q2', 'x', { qos: 2 });
+    const res = await t.req('GET', '/api/v2/alice/feeds/q2/data');
+    expect(res.json.map((d: { value: string }) => d.value)).toEqual(['x']);
+  });
+
+  it('[MQTT-3.3.1-9] deliveries never carry the retain flag', async () => {
+    const pub = await t.connect(t.alice);
+    const { inbox } = await t.listen(t.alice, ['alice/f/r']);
+    await pub.publishAsync('alice/f/r', 'x', { qos: 1, retain: true });
+    await t.barrier(pub, inbox);
+    expect(inbox.on('alice/f/r').retain).toBe(false);
+  });
+});
