@@ -94,7 +94,8 @@ export function csvField(s: string): string {
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function csvLine(value: string, lat: number | null, lon: number | null, ele: number | null): string {
-  const n = (x: number | null) => (x === null ? '' : String(x));
+/** `value,lat,lon,ele`, always four fields, blank where a location part is missing. */
+export function csvLine(value: string, lat?: number | null, lon?: number | null, ele?: number | null): string {
+  const n = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '' : String(x));
   return `${csvField(value)},${n(lat)},${n(lon)},${n(ele)}`;
 }

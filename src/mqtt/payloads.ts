@@ -1,6 +1,7 @@
 // MQTT payload codecs (compat-notes §3.4 inbound, §3.5 outbound). Pure: no broker, no database.
 
 import type { TopicFormat } from './topics.js';
+import { csvField } from '../core/values.js';
 
 /** A payload that cannot be understood. The message is meant for the user's `{u}/errors` topic. */
 export class PayloadError extends Error {
@@ -468,23 +469,8 @@ export function parseGroupPayload(buf: Uint8Array, format: 'json' | 'csv'): Grou
 // ---------------------------------------------------------------------------------------------
 // Outbound
 
-/** CSV-quotes a field only when it contains a comma, double quote, CR or LF. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 function numText(n: number | null | undefined): string {
   return n === null || n === undefined || !Number.isFinite(n) ? '' : String(n);
-}
-
-/** `value,lat,lon,ele` with blank fields for missing location parts (always four fields). */
-export function formatCsv(
-  value: string,
-  lat?: number | null,
-  lon?: number | null,
-  ele?: number | null,
-): string {
-  return `${csvField(value)},${numText(lat)},${numText(lon)},${numText(ele)}`;
 }
 
 function hasLocation(location: LocationIn | null | undefined): location is LocationIn {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { csvField, csvLine as formatCsv } from '../../src/core/values.js';
 import {
   PayloadError,
-  csvField,
-  formatCsv,
   formatGroupCsv,
   formatGroupJson,
   parseFeedPayload,
@@ -418,7 +417,7 @@ describe('parseGroupPayload: CSV', () => {
   });
 });
 
-describe('formatCsv', () => {
+describe('csvLine (core/values.ts), as the /csv topics use it', () => {
   it('formats value and location', () => {
     expect(formatCsv('42', 40.72619, -74.005334, -6)).toBe('42,40.72619,-74.005334,-6');
     expect(formatCsv('42', 0, 0, 0)).toBe('42,0,0,0');
@@ -441,8 +440,9 @@ describe('formatCsv', () => {
     expect(formatCsv('')).toBe(',,,');
   });
 
-  it('csvField quotes only on comma, quote, CR or LF', () => {
+  it('csvField quotes only on comma, quote, CR, LF, or surrounding spaces (which CSV readers trim)', () => {
     expect(csvField('plain text')).toBe('plain text');
+    expect(csvField(' padded ')).toBe('" padded "');
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('"')).toBe('""""');
   });
