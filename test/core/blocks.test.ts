@@ -246,7 +246,7 @@ describe('blocks: find, update, delete', () => {
     const b = core.blocks.create(alice.user, dash, { visual_type: 'gauge', block_feeds: [{ feed_id: 'temperature' }] });
     core.blocks.delete(b);
     expect(core.blocks.list(alice.user, dash)).toEqual([]);
-    expect(core.dashboards.find(alice.user, 'weather-station')).toBeDefined();
-    expect(core.feeds.find(alice.user, 'temperature')).toBeDefined();
+    expect(core.dashboards.find(alice.user, 'weather-station')?.id).toBe(dash.id);
+    expect(core.feeds.find(alice.user, 'temperature')?.key).toBe('temperature');
   });
 });
