@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Core } from '../core/core.js';
 import { AioError, INVALID_URL_TEXT } from '../core/errors.js';
+import { compact, parseJson, toJsKeepingValues } from '../core/json.js';
 import { authenticate } from './auth.js';
 import { redactUrl } from './redact.js';
 import { dashboardRoutes } from './routes/dashboards.js';
@@ -31,6 +32,11 @@ const CORS_HEADERS: Record<string, string> = {
     'X-Pagination-Limit, X-Pagination-Start, X-Pagination-End, X-Pagination-Count, X-Pagination-Total',
   'access-control-max-age': '1728000',
 };
+
+/** Routes whose bodies carry data values (feed and group data, webhooks). */
+const DATA_ROUTE = /\/data(\/|$)|\/webhooks\/feed\//;
+/** A number JSON.parse would not give back as written: a fraction, an exponent, or 16+ digits. */
+const RESPELLED_NUMBER = /\d[.eE]|\d{16}/;
 
 /**
  * Clients send `//groups/x/feeds` (Python), `feeds/` and Rails' `.json` suffix; all reach the same
@@ -70,11 +76,19 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
     const text = (body as string).trim();
     if (text === '') return done(null, {});
     try {
+      // Data values are stored as sent: where JSON.parse would respell a number (`40.0`, `1e3`, long
+      // integers), data routes read the body with the parser that keeps number text.
+      if (DATA_ROUTE.test(req.routeOptions.url ?? '') && RESPELLED_NUMBER.test(text)) {
+        const node = parseJson(text);
+        if (node === null) throw new SyntaxError('invalid JSON');
+        req.rawJson = compact(node);
+        return done(null, toJsKeepingValues(node));
+      }
       const parsed: unknown = JSON.parse(text);
       req.rawJson = JSON.stringify(parsed);
       done(null, parsed);
-    } catch {
-      done(new AioError(400, 'bad request - the request body is not valid JSON'), undefined);
+    } catch (err) {
+      done(err instanceof AioError ? err : new AioError(400, 'bad request - the request body is not valid JSON'), undefined);
     }
   });
   await app.register(formbody);

@@ -270,3 +270,28 @@ describe('data and other users', () => {
     }
   });
 });
+
+describe('values exactly as sent', () => {
+  it('keeps the spelling of JSON numbers in values: 40.0, 1.50, 1e3 and long integers', async () => {
+    expect((await post(40)).json.value).toBe('40');
+    for (const raw of ['40.0', '1.50', '1e3', '-0.000', '12345678901234567890']) {
+      const res = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: `{"value": ${raw}, "lat": 1.50}` });
+      expect(res.json.value, raw).toBe(raw);
+      expect(res.json.lat).toBe(1.5);
+    }
+    const nested = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: '{"value": {"t": 21.50, "ok": true}}' });
+    expect(nested.json.value).toBe('{"t":21.50,"ok":true}');
+    const whole = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: '{"t": 21.50}' });
+    expect(whole.json.value).toBe('{"t":21.50}');
+    const batch = await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: '{"data": [{"value": 2.0}, {"value": 3.10}]}' });
+    expect(batch.json.map((d: { value: string }) => d.value)).toEqual(['2.0', '3.10']);
+    const group = await t.req('POST', '/api/v2/alice/groups/default/data', { body: '{"feeds": [{"key": "temp", "value": 7.0}]}' });
+    expect(group.json[0].value).toBe('7.0');
+  });
+
+  it('still refuses malformed JSON on data routes with a 400', async () => {
+    const res = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: '{"value": 1.5,' });
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatch(/JSON/);
+  });
+});
