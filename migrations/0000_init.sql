@@ -166,3 +166,50 @@ CREATE TABLE `chart_progress` (
 	FOREIGN KEY (`feed_id`) REFERENCES `feeds`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
 );
+--> statement-breakpoint
+CREATE TABLE `webhook_receivers` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`feed_id` integer NOT NULL,
+	`kind` text DEFAULT 'data' NOT NULL,
+	`token_hash` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`feed_id`) REFERENCES `feeds`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `webhook_receivers_token_hash_idx` ON `webhook_receivers` (`token_hash`);--> statement-breakpoint
+CREATE INDEX `webhook_receivers_feed_idx` ON `webhook_receivers` (`feed_id`);--> statement-breakpoint
+CREATE INDEX `webhook_receivers_user_idx` ON `webhook_receivers` (`user_id`);--> statement-breakpoint
+CREATE TABLE `tokens` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`feed_id` integer,
+	`secret_hash` text NOT NULL,
+	`readable` integer DEFAULT true NOT NULL,
+	`createable` integer DEFAULT true NOT NULL,
+	`updateable` integer DEFAULT true NOT NULL,
+	`deleteable` integer DEFAULT true NOT NULL,
+	`expiration` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`feed_id`) REFERENCES `feeds`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `tokens_secret_hash_idx` ON `tokens` (`secret_hash`);--> statement-breakpoint
+CREATE INDEX `tokens_user_idx` ON `tokens` (`user_id`);--> statement-breakpoint
+CREATE INDEX `tokens_feed_idx` ON `tokens` (`feed_id`);--> statement-breakpoint
+CREATE TABLE `activities` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`action` text NOT NULL,
+	`model` text NOT NULL,
+	`data` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `activities_user_idx` ON `activities` (`user_id`,`id`);

@@ -28,6 +28,8 @@ export interface Config {
   maxValueBytesNoHistory: number;
   /** How often the retention sweep runs, in milliseconds. */
   sweepIntervalMs: number;
+  /** Activities kept per user, newest first (the hosted service keeps the last 1000). */
+  activityLimit: number;
 }
 
 export class ConfigError extends Error {}
@@ -120,5 +122,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxValueBytes: 1024,
     maxValueBytesNoHistory: 100 * 1024,
     sweepIntervalMs: 10 * 60 * 1000,
+    activityLimit: 1000,
   };
 }

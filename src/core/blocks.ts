@@ -143,7 +143,7 @@ export class Blocks {
     const connections = input.block_feeds === undefined || input.block_feeds === null ? [] : this.connections(user, input.block_feeds);
     const now = this.ctx.clock();
     const { db } = this.ctx;
-    return db.$client.transaction(() => {
+    const created = db.$client.transaction(() => {
       const block = db
         .insert(blocks)
         .values({ ...attrs, userId: user.id, dashboardId: dashboard.id, visualType: type, createdAt: now, updatedAt: now })
@@ -154,6 +154,8 @@ export class Blocks {
       db.update(dashboards).set({ updatedAt: now }).where(eq(dashboards.id, dashboard.id)).run();
       return block;
     })();
+    this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Block', record: created });
+    return created;
   }
 
   /** Changes only the fields sent; `block_feeds` sent replaces every connection. */
@@ -163,18 +165,21 @@ export class Blocks {
     const connections = input.block_feeds === undefined || input.block_feeds === null ? undefined : this.connections(user, input.block_feeds);
     attrs.updatedAt = this.ctx.clock();
     const { db } = this.ctx;
-    return db.$client.transaction(() => {
+    const updated = db.$client.transaction(() => {
       if (connections) {
         db.delete(blockFeeds).where(eq(blockFeeds.blockId, block.id)).run();
         this.connect(block, connections);
       }
       return db.update(blocks).set(attrs).where(eq(blocks.id, block.id)).returning().get();
     })();
+    this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Block', record: updated });
+    return updated;
   }
 
   /** Deletes the block; it leaves every layout and its feed connections go with it. */
   delete(block: BlockRow): void {
     this.ctx.db.delete(blocks).where(eq(blocks.id, block.id)).run();
+    this.ctx.events.emit('activity', { userId: block.userId, action: 'delete', model: 'Block', record: block });
   }
 
   /** Block records with their feed connections, in one query for all of them. */

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { Accounts } from './accounts.js';
+import { Activities } from './activities.js';
 import { Chart } from './chart.js';
 import { Blocks } from './blocks.js';
 import { systemClock, type Clock } from './clock.js';
@@ -14,7 +15,9 @@ import { IdFactory } from './ids.js';
 import { Bans } from './bans.js';
 import { Limiter } from './limiter.js';
 import { Serializers } from './serializers.js';
+import { Tokens } from './tokens.js';
 import type { UserRow } from './types.js';
+import { Webhooks, webhookJson } from './webhooks.js';
 
 /** The domain: everything a user can do, whichever door they came through. */
 export class Core {
@@ -28,6 +31,9 @@ export class Core {
   readonly serialize: Serializers;
   readonly blocks: Blocks;
   readonly dashboards: Dashboards;
+  readonly webhooks: Webhooks;
+  readonly tokens: Tokens;
+  readonly activities: Activities;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
@@ -43,6 +49,9 @@ export class Core {
     this.serialize = new Serializers(this.ctx);
     this.blocks = new Blocks(this.ctx, this.feeds, this.groups);
     this.dashboards = new Dashboards(this.ctx, this.blocks);
+    this.webhooks = new Webhooks(this.ctx, this.data);
+    this.tokens = new Tokens(this.ctx, this.feeds);
+    this.activities = new Activities(this.ctx);
   }
 
   get config(): Config {
@@ -51,18 +60,23 @@ export class Core {
 
   /** Feed records with their groups, one query for the memberships of all of them. */
   feedsJson(user: UserRow, feeds: ReturnType<Feeds['list']>) {
-    const memberships = this.feeds.memberships(user, feeds.length === 1 ? [feeds[0]!.id] : undefined);
-    return feeds.map((f) => this.serialize.feed(user, f, memberships.get(f.id)));
+    const ids = feeds.length === 1 ? [feeds[0]!.id] : undefined;
+    const memberships = this.feeds.memberships(user, ids);
+    const receivers = this.webhooks.byFeed(user, ids);
+    return feeds.map((f) => this.serialize.feed(user, f, memberships.get(f.id), receivers.get(f.id)?.map((r) => webhookJson(r))));
   }
 
   groupsJson(user: UserRow, groups: ReturnType<Groups['list']>) {
     const byGroup = this.groups.feedsByGroup(user, groups.length === 1 ? groups[0]!.id : undefined);
     const memberships = this.feeds.memberships(user);
+    const receivers = this.webhooks.byFeed(user);
     return groups.map((g) =>
       this.serialize.group(
         user,
         g,
-        (byGroup.get(g.id) ?? []).map((f) => this.serialize.feed(user, f, memberships.get(f.id))),
+        (byGroup.get(g.id) ?? []).map((f) =>
+          this.serialize.feed(user, f, memberships.get(f.id), receivers.get(f.id)?.map((r) => webhookJson(r))),
+        ),
       ),
     );
   }

@@ -195,11 +195,13 @@ export class Dashboards {
       key = uniqueKey(base, taken);
     }
     const now = this.ctx.clock();
-    return this.ctx.db
+    const created = this.ctx.db
       .insert(dashboards)
       .values({ ...attrs, userId: user.id, key, name, createdAt: now, updatedAt: now })
       .returning()
       .get();
+    this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Dashboard', record: created });
+    return created;
   }
 
   /** Changes only the fields sent. */
@@ -214,12 +216,15 @@ export class Dashboards {
       }
     }
     attrs.updatedAt = this.ctx.clock();
-    return this.ctx.db.update(dashboards).set(attrs).where(eq(dashboards.id, dashboard.id)).returning().get();
+    const updated = this.ctx.db.update(dashboards).set(attrs).where(eq(dashboards.id, dashboard.id)).returning().get();
+    this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Dashboard', record: updated });
+    return updated;
   }
 
   /** Deletes the dashboard; its blocks, their feed connections and its layouts go with it. */
   delete(dashboard: DashboardRow): void {
     this.ctx.db.delete(dashboards).where(eq(dashboards.id, dashboard.id)).run();
+    this.ctx.events.emit('activity', { userId: dashboard.userId, action: 'delete', model: 'Dashboard', record: dashboard });
   }
 
   /** Every breakpoint's entries, in the order they were given; a breakpoint with none is `[]`. */
@@ -287,7 +292,7 @@ export class Dashboards {
       replace.set(name as Breakpoint, rows);
     }
     const { db } = this.ctx;
-    return db.$client.transaction(() => {
+    const updated = db.$client.transaction(() => {
       for (const [breakpoint, rows] of replace) {
         db.delete(layouts)
           .where(and(eq(layouts.dashboardId, dashboard.id), eq(layouts.breakpoint, breakpoint)))
@@ -300,6 +305,8 @@ export class Dashboards {
       }
       return db.update(dashboards).set({ updatedAt: this.ctx.clock() }).where(eq(dashboards.id, dashboard.id)).returning().get();
     })();
+    this.ctx.events.emit('activity', { userId: dashboard.userId, action: 'update', model: 'Dashboard', record: updated });
+    return updated;
   }
 
   /** Dashboard records with their blocks (one query for all blocks, one for all their feeds). */

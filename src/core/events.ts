@@ -9,6 +9,17 @@ export interface DataEvent {
   datum: DataRow;
 }
 
+/** The models whose changes are recorded as activities, spelt as the hosted service spells them. */
+export type ActivityModel = 'Feed' | 'Group' | 'Dashboard' | 'Block' | 'Token';
+
+export interface ActivityEvent {
+  userId: number;
+  action: 'create' | 'update' | 'delete';
+  model: ActivityModel;
+  /** The row after the write (before it, for a delete); secrets never go in here. */
+  record: object;
+}
+
 export interface CoreEvents {
   /** A data point was stored (any door, any route). Emitted after the commit. */
   data: [DataEvent];
@@ -16,6 +27,8 @@ export interface CoreEvents {
   throttle: [ThrottleNotice];
   /** A user was banned from MQTT for a while. */
   ban: [BanEvent];
+  /** A feed, group, dashboard, block or token was created, updated or deleted. Emitted after the commit. */
+  activity: [ActivityEvent];
 }
 
 /** Typed wrapper so a misspelt event name or payload is a compile error. */

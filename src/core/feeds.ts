@@ -100,7 +100,7 @@ export class Feeds {
     const attrs = feedAttrs(input);
     this.ctx.limiter.take(user, 1);
     const now = this.ctx.clock();
-    return this.ctx.db.transaction((tx) => {
+    const created = this.ctx.db.transaction((tx) => {
       const taken = (k: string) => !!this.byKey.get({ userId: user.id, key: feedFullKey(group.key, k) });
       let local: string;
       if (input.key !== undefined && input.key !== null && input.key !== '') {
@@ -119,6 +119,8 @@ export class Feeds {
       tx.insert(groupFeeds).values({ groupId: group.id, feedId: feed.id }).run();
       return feed;
     });
+    this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Feed', record: created });
+    return created;
   }
 
   update(user: UserRow, feed: FeedRow, input: Fields): FeedRow {
@@ -134,12 +136,15 @@ export class Feeds {
     }
     this.ctx.limiter.take(user, 1);
     attrs.updatedAt = this.ctx.clock();
-    return this.ctx.db.update(feeds).set(attrs).where(eq(feeds.id, feed.id)).returning().get();
+    const updated = this.ctx.db.update(feeds).set(attrs).where(eq(feeds.id, feed.id)).returning().get();
+    this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Feed', record: updated });
+    return updated;
   }
 
   delete(user: UserRow, feed: FeedRow): void {
     this.ctx.limiter.take(user, 1);
     this.ctx.db.delete(feeds).where(eq(feeds.id, feed.id)).run();
+    this.ctx.events.emit('activity', { userId: user.id, action: 'delete', model: 'Feed', record: feed });
   }
 
   /** Every group each feed belongs to, in one query. */

@@ -65,11 +65,13 @@ export class Groups {
     }
     this.ctx.limiter.take(user, 1);
     const now = this.ctx.clock();
-    return this.ctx.db
+    const created = this.ctx.db
       .insert(groups)
       .values({ userId: user.id, key, name, description, visibility, createdAt: now, updatedAt: now })
       .returning()
       .get();
+    this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Group', record: created });
+    return created;
   }
 
   update(user: UserRow, group: GroupRow, input: Fields): GroupRow {
@@ -90,7 +92,7 @@ export class Groups {
     }
     this.ctx.limiter.take(user, 1);
     attrs.updatedAt = this.ctx.clock();
-    return this.ctx.db.transaction((tx) => {
+    const updated = this.ctx.db.transaction((tx) => {
       if (newKey) {
         // Feeds at home in this group carry its key as their prefix: `old.feed` → `new.feed`.
         tx.update(feeds)
@@ -100,6 +102,8 @@ export class Groups {
       }
       return tx.update(groups).set(attrs).where(eq(groups.id, group.id)).returning().get();
     });
+    this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Group', record: updated });
+    return updated;
   }
 
   /** Deletes the group and the feeds whose home it is (their data goes with them). */
@@ -107,6 +111,7 @@ export class Groups {
     if (group.key === 'default') throw invalid('the default group cannot be deleted');
     this.ctx.limiter.take(user, 1);
     this.ctx.db.delete(groups).where(eq(groups.id, group.id)).run();
+    this.ctx.events.emit('activity', { userId: user.id, action: 'delete', model: 'Group', record: group });
   }
 
   /** Feeds that are members of each group, in one query. */
@@ -155,7 +160,9 @@ export class Groups {
     return feed;
   }
 
+  /** Membership changes are updates of the group. */
   private touch(group: GroupRow): void {
-    this.ctx.db.update(groups).set({ updatedAt: this.ctx.clock() }).where(eq(groups.id, group.id)).run();
+    const updated = this.ctx.db.update(groups).set({ updatedAt: this.ctx.clock() }).where(eq(groups.id, group.id)).returning().get();
+    this.ctx.events.emit('activity', { userId: group.userId, action: 'update', model: 'Group', record: updated });
   }
 }

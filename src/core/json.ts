@@ -175,11 +175,11 @@ export function compact(node: JsonNode): string {
 
 
 /**
- * Plain JavaScript from a node, except that a `value` member that is a number, boolean, object or
+ * Plain JavaScript from a node, except that a `value` (or webhook `payload`) member that is a number, boolean, object or
  * array becomes its compact source text: data values are stored exactly as sent (`40.0` stays "40.0").
  */
 export function toJsKeepingValues(node: JsonNode, key?: string): unknown {
-  if (key === 'value' && node.t !== 'string' && node.t !== 'null') return compact(node);
+  if ((key === 'value' || key === 'payload') && node.t !== 'string' && node.t !== 'null') return compact(node);
   switch (node.t) {
     case 'string':
       return node.v;

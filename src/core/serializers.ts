@@ -34,7 +34,8 @@ export class Serializers {
     return { id: group.id, key: group.key, name: group.name, user_id: group.userId };
   }
 
-  feed(user: UserRow, feed: FeedRow, memberships: GroupRow[] | undefined) {
+  /** `receivers`: the feed's webhook receivers, already serialized (core/webhooks.ts). */
+  feed(user: UserRow, feed: FeedRow, memberships: GroupRow[] | undefined, receivers: unknown[] = []) {
     const groups = memberships ?? [];
     const home = groups.find((g) => g.id === feed.groupId);
     const now = this.ctx.clock();
@@ -61,7 +62,7 @@ export class Serializers {
       writable: true,
       group: home ? this.groupRef(home) : null,
       groups: groups.map((g) => this.groupRef(g)),
-      feed_webhook_receivers: [] as unknown[],
+      feed_webhook_receivers: receivers,
       feed_status_changes: [] as unknown[],
     };
   }

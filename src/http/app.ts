@@ -6,6 +6,7 @@ import { AioError, INVALID_URL_TEXT } from '../core/errors.js';
 import { compact, parseJson, toJsKeepingValues } from '../core/json.js';
 import { authenticate } from './auth.js';
 import { redactUrl } from './redact.js';
+import { activityRoutes } from './routes/activities.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { chartRoutes } from './routes/chart.js';
 import { dataRoutes } from './routes/data.js';
@@ -13,7 +14,9 @@ import { feedRoutes } from './routes/feeds.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
 import { timeRoutes } from './routes/time.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/user.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -129,6 +132,9 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
       await api.register(timeRoutes, { core });
       await api.register(chartRoutes, { core });
       await api.register(dashboardRoutes, { core });
+      await api.register(webhookRoutes, { core });
+      await api.register(tokenRoutes, { core });
+      await api.register(activityRoutes, { core });
     },
     { prefix: '/api/v2' },
   );

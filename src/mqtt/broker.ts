@@ -20,13 +20,15 @@ import type { Clock } from '../core/clock.js';
 import type { Core } from '../core/core.js';
 import type { DatumInput } from '../core/data.js';
 import { AioError, feedNotFound, groupNotFound, invalid } from '../core/errors.js';
+import type { ActivityEvent } from '../core/events.js';
+import { sameScope, tokenExpired, tokenRefusal, type TokenRow } from '../core/tokens.js';
 import type { UserRow } from '../core/types.js';
 import { Fanout, feedPayload, groupPayload, keyInGroup } from './fanout.js';
 import { FrameGuard } from './frames.js';
 import { PayloadError, parseFeedPayload, parseGroupPayload, type GroupEntry } from './payloads.js';
 import { SubscriptionIndex, compileSub, type Qos, type Session } from './subscriptions.js';
 import { TimePublisher, type Timers } from './time.js';
-import { parseFilter, parseTopic, groupFormat, type FeedTopic, type GroupTopic } from './topics.js';
+import { parseFilter, parseTopic, groupFormat, type FeedTopic, type FilterInfo, type GroupTopic, type ParsedTopic } from './topics.js';
 
 /** Where handled PUBLISH packets go once the core has them: no filter a client may hold matches it. */
 const CONSUMED_TOPIC = '$aio/consumed';
@@ -53,10 +55,15 @@ export interface BrokerOptions {
 }
 
 class ClientSession implements Session {
+  /** Closes the session when its token expires (token logins only). */
+  expiryTimer: NodeJS.Timeout | undefined;
+
   constructor(
     readonly client: Client,
     readonly user: UserRow | null,
     readonly ip: string,
+    /** The scoped token the session logged in with; null for the account key and anonymous sessions. */
+    readonly token: TokenRow | null = null,
   ) {}
 
   get id(): string {
@@ -155,6 +162,7 @@ export class MqttBroker {
     });
     this.aedes.on('clientDisconnect', (client) => this.forget(client));
     this.detachers.push(core.events.on('ban', ({ user, ban }) => this.enforceBan(user, ban)));
+    this.detachers.push(core.events.on('activity', (e) => this.tokensChanged(e)));
     this.aedes.on('clientError', (client, err) => this.debug(`mqtt: client ${client?.id ?? '?'}: ${err.message}`));
     this.aedes.on('connectionError', (_client, err) => this.debug(`mqtt: connection error: ${err.message}`));
     (this.aedes as EventEmitter).on('error', (err: Error) => this.log(`mqtt: broker error: ${err.message}`));
@@ -281,6 +289,7 @@ export class MqttBroker {
     if (this.emptyIdPersistent.has(client)) return done(authError(2, 'identifier rejected'), null);
     const ip = this.ips.get(client.conn) ?? '';
     let user: UserRow | null = null;
+    let token: TokenRow | null = null;
     try {
       if (username === undefined || username === '') {
         // Anonymous sessions may only read time/*; a password without a username is a malformed login.
@@ -289,7 +298,9 @@ export class MqttBroker {
         const bans = this.core.ctx.bans;
         // A wrong key cannot be guessed quickly: an address with many failures is refused outright.
         if (bans.addressBlocked(ip)) return refuseConnect(client, 6, done);
-        user = this.core.accounts.authenticateUser(username, password ? password.toString('utf8') : '') ?? null;
+        const secret = password ? password.toString('utf8') : '';
+        user = this.core.accounts.authenticateUser(username, secret) ?? null;
+        if (!user) ({ user, token } = this.tokenLogin(username, secret));
         if (!user) {
           bans.loginFailed(ip);
           return done(authError(5, 'not authorized'), null);
@@ -301,8 +312,9 @@ export class MqttBroker {
       this.log(`mqtt: login failed with an internal error: ${String(err)}`);
       return done(authError(3, 'server unavailable'), null);
     }
-    const session = new ClientSession(client, user, ip);
+    const session = new ClientSession(client, user, ip, token);
     this.sessions.set(client, session);
+    if (token) this.armExpiry(session);
     if (user) {
       let live = this.byUser.get(user.id);
       if (!live) this.byUser.set(user.id, (live = new Set()));
@@ -324,6 +336,7 @@ export class MqttBroker {
   private forget(client: Client): void {
     const session = this.sessions.get(client);
     if (!session) return;
+    clearTimeout(session.expiryTimer);
     this.index.removeSession(session);
     if (session.user) {
       const live = this.byUser.get(session.user.id);
@@ -347,6 +360,7 @@ export class MqttBroker {
     let reason: string | undefined;
     if (!info) reason = REJECT.notResource;
     else if (!info.isTime && (!session.user || info.user !== session.user.username)) reason = REJECT.notAuthorized;
+    else if (session.token && !this.tokenMaySubscribe(session, session.token, sub.topic, info)) reason = REJECT.notAuthorized;
     if (reason !== undefined || !info) {
       this.reject(session, 'SUBSCRIBE', sub.topic, reason ?? REJECT.notResource);
       if (session.user) this.core.ctx.bans.note(session.user, 'refusedSubscribe');
@@ -390,6 +404,7 @@ export class MqttBroker {
     if (!t) return this.rejectPublish(session, topic, REJECT.badFormat);
     if (t.kind === 'time' || t.user !== user.username) return this.rejectPublish(session, topic, REJECT.notAuthorized);
     if (t.kind !== 'feed' && t.kind !== 'group') return this.rejectPublish(session, topic, REJECT.notWritable);
+    if (session.token && !this.tokenMayPublish(session.token, user, t)) return this.rejectPublish(session, topic, REJECT.notAuthorized);
     try {
       if (t.kind === 'feed') {
         if (t.get) this.feedGet(session, user, t, topic);
@@ -461,6 +476,65 @@ export class MqttBroker {
     this.debug(`mqtt: ${session.id} ${action} ${topic} rejected, ${reason}`);
     if (!session.user) return;
     this.fanout.report(session.user.username, `${session.id} ${session.ip} ${action} ${topic} rejected, ${reason}`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Scoped tokens (core/tokens.ts): a token logs in like the key (username + token as password) and
+  // is then held to its flags (SUBSCRIBE and /get need readable, PUBLISH createable), its feed and
+  // its lifetime. Deleting or changing it closes the sessions that logged in with it.
+
+  private tokenLogin(username: string, secret: string): { user: UserRow | null; token: TokenRow | null } {
+    const found = this.core.tokens.authenticateUser(username, secret);
+    if (!found || tokenExpired(found.token, this.core.ctx.clock())) return { user: null, token: null };
+    return found;
+  }
+
+  /**
+   * A feed-limited token may subscribe only to its own feed's literal topics and `{user}/throttle`;
+   * time topics are open to everyone.
+   */
+  private tokenMaySubscribe(session: ClientSession, token: TokenRow, filter: string, info: FilterInfo): boolean {
+    if (info.isTime) return true;
+    let feedId: number | undefined;
+    if (token.feedId !== null && !info.wildcard) {
+      const t = parseTopic(filter);
+      if (t?.kind === 'throttle') feedId = token.feedId; // not about any feed
+      else if (t?.kind === 'feed' && !t.get) feedId = this.core.feeds.find(session.user!, t.ident)?.id;
+    }
+    return tokenRefusal(token, 'readable', this.core.ctx.clock(), feedId) === undefined;
+  }
+
+  /** Feed and group publishes need createable (`/get` readable); a feed-limited token only its own feed. */
+  private tokenMayPublish(token: TokenRow, user: UserRow, t: Extract<ParsedTopic, { kind: 'feed' | 'group' }>): boolean {
+    const feedId = token.feedId !== null && t.kind === 'feed' ? this.core.feeds.find(user, t.ident)?.id : undefined;
+    return tokenRefusal(token, t.get ? 'readable' : 'createable', this.core.ctx.clock(), feedId) === undefined;
+  }
+
+  /** Closes the session when its token expires (timers are capped near 24 days, so long ones re-arm). */
+  private armExpiry(session: ClientSession): void {
+    const expiration = session.token?.expiration;
+    if (expiration === null || expiration === undefined) return;
+    const wait = Math.min(Math.max(expiration - this.core.ctx.clock(), 0), 2 ** 31 - 1);
+    session.expiryTimer = setTimeout(() => {
+      if (tokenExpired(session.token!, this.core.ctx.clock())) session.client.close();
+      else this.armExpiry(session);
+    }, wait);
+    session.expiryTimer.unref();
+  }
+
+  /**
+   * After a token changes or goes (deleted, or with its feed or the feed's group), the user's token
+   * sessions are checked against the database: one whose token is gone or allows something else is
+   * closed, so the client reconnects under the token as it is now.
+   */
+  private tokensChanged(e: ActivityEvent): void {
+    const relevant = e.model === 'Token' ? e.action !== 'create' : (e.model === 'Feed' || e.model === 'Group') && e.action === 'delete';
+    if (!relevant) return;
+    for (const session of [...(this.byUser.get(e.userId) ?? [])]) {
+      if (!session.token) continue;
+      const current = this.core.tokens.byId(session.token.id);
+      if (!current || !sameScope(current, session.token)) session.client.close();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
