@@ -5,7 +5,7 @@ import type { BlockJson, Blocks } from './blocks.js';
 import type { Ctx } from './context.js';
 import { invalid, notFound } from './errors.js';
 import type { Fields } from './feeds.js';
-import { MAX_NAME, isNumericId, keyFromName, uniqueKey, validateKey } from './keys.js';
+import { MAX_NAME, findByIdent, isNumericId, keyFromName, uniqueKey, validateKey } from './keys.js';
 import type { UserRow } from './types.js';
 import { isoSeconds, toBool, toText, toVisibility } from './values.js';
 
@@ -147,16 +147,22 @@ type LayoutInsert = Omit<typeof layouts.$inferInsert, 'userId' | 'dashboardId' |
 
 export class Dashboards {
   private readonly byKey;
+  private readonly byId;
+  private readonly byName;
 
   constructor(
     private readonly ctx: Ctx,
     private readonly blocks: Blocks,
   ) {
-    this.byKey = ctx.db
-      .select()
-      .from(dashboards)
-      .where(and(eq(dashboards.userId, sql.placeholder('userId')), eq(dashboards.key, sql.placeholder('key'))))
-      .prepare();
+    const scoped = (col: typeof dashboards.key | typeof dashboards.id | typeof dashboards.name, name: string) =>
+      ctx.db
+        .select()
+        .from(dashboards)
+        .where(and(eq(dashboards.userId, sql.placeholder('userId')), eq(col, sql.placeholder(name))))
+        .prepare();
+    this.byKey = scoped(dashboards.key, 'key');
+    this.byId = scoped(dashboards.id, 'id');
+    this.byName = scoped(dashboards.name, 'name');
   }
 
   list(user: UserRow): DashboardRow[] {
@@ -165,14 +171,12 @@ export class Dashboards {
 
   /** A dashboard by key (any case), numeric id, or exact name. */
   find(user: UserRow, ident: string): DashboardRow | undefined {
-    const { db } = this.ctx;
-    return (
-      this.byKey.get({ userId: user.id, key: ident.toLowerCase() }) ??
-      (isNumericId(ident)
-        ? db.select().from(dashboards).where(and(eq(dashboards.userId, user.id), eq(dashboards.id, Number(ident)))).get()
-        : undefined) ??
-      db.select().from(dashboards).where(and(eq(dashboards.userId, user.id), eq(dashboards.name, ident))).get()
-    );
+    const userId = user.id;
+    return findByIdent(ident, {
+      key: (key) => this.byKey.get({ userId, key }),
+      id: (id) => this.byId.get({ userId, id }),
+      name: (name) => this.byName.get({ userId, name }),
+    });
   }
 
   resolve(user: UserRow, ident: string): DashboardRow {

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { feeds, groupFeeds, groups } from '../db/schema.js';
 import type { Ctx } from './context.js';
 import { feedNotFound, invalid } from './errors.js';
-import { feedFullKey, isNumericId, keyFromName, uniqueKey, validateKey, validateName } from './keys.js';
+import { feedFullKey, findByIdent, keyFromName, uniqueKey, validateKey, validateName } from './keys.js';
 import type { FeedRow, GroupRow, UserRow } from './types.js';
 import { toBool, toInt, toText, toVisibility } from './values.js';
 
@@ -63,13 +63,13 @@ export class Feeds {
    * the user has no such feed.
    */
   find(user: UserRow, ident: string): FeedRow | undefined {
-    const lower = ident.toLowerCase();
-    return (
-      this.byKey.get({ userId: user.id, key: lower }) ??
-      (lower.startsWith('default.') ? this.byKey.get({ userId: user.id, key: lower.slice(8) }) : undefined) ??
-      (isNumericId(ident) ? this.byId.get({ userId: user.id, id: Number(ident) }) : undefined) ??
-      this.byName.get({ userId: user.id, name: ident })
-    );
+    const userId = user.id;
+    return findByIdent(ident, {
+      // A default-group feed is also `default.key`.
+      key: (key) => this.byKey.get({ userId, key }) ?? (key.startsWith('default.') ? this.byKey.get({ userId, key: key.slice(8) }) : undefined),
+      id: (id) => this.byId.get({ userId, id }),
+      name: (name) => this.byName.get({ userId, name }),
+    });
   }
 
   resolve(user: UserRow, ident: string): FeedRow {

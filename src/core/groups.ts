@@ -3,22 +3,28 @@ import { feeds, groupFeeds, groups } from '../db/schema.js';
 import type { Ctx } from './context.js';
 import { AioError, feedNotFound, groupNotFound, invalid } from './errors.js';
 import type { Feeds, Fields } from './feeds.js';
-import { isNumericId, keyFromName, uniqueKey, validateKey, validateName } from './keys.js';
+import { findByIdent, keyFromName, uniqueKey, validateKey, validateName } from './keys.js';
 import type { FeedRow, GroupRow, UserRow } from './types.js';
 import { toText, toVisibility } from './values.js';
 
 export class Groups {
   private readonly byKey;
+  private readonly byId;
+  private readonly byName;
 
   constructor(
     private readonly ctx: Ctx,
     private readonly feeds: Feeds,
   ) {
-    this.byKey = ctx.db
-      .select()
-      .from(groups)
-      .where(and(eq(groups.userId, sql.placeholder('userId')), eq(groups.key, sql.placeholder('key'))))
-      .prepare();
+    const scoped = (col: typeof groups.key | typeof groups.id | typeof groups.name, name: string) =>
+      ctx.db
+        .select()
+        .from(groups)
+        .where(and(eq(groups.userId, sql.placeholder('userId')), eq(col, sql.placeholder(name))))
+        .prepare();
+    this.byKey = scoped(groups.key, 'key');
+    this.byId = scoped(groups.id, 'id');
+    this.byName = scoped(groups.name, 'name');
   }
 
   list(user: UserRow): GroupRow[] {
@@ -27,14 +33,12 @@ export class Groups {
 
   /** A group by key (any case), numeric id, or exact name. */
   find(user: UserRow, ident: string): GroupRow | undefined {
-    const { db } = this.ctx;
-    return (
-      this.byKey.get({ userId: user.id, key: ident.toLowerCase() }) ??
-      (isNumericId(ident)
-        ? db.select().from(groups).where(and(eq(groups.userId, user.id), eq(groups.id, Number(ident)))).get()
-        : undefined) ??
-      db.select().from(groups).where(and(eq(groups.userId, user.id), eq(groups.name, ident))).get()
-    );
+    const userId = user.id;
+    return findByIdent(ident, {
+      key: (key) => this.byKey.get({ userId, key }),
+      id: (id) => this.byId.get({ userId, id }),
+      name: (name) => this.byName.get({ userId, name }),
+    });
   }
 
   resolve(user: UserRow, ident: string): GroupRow {

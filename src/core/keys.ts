@@ -53,3 +53,14 @@ export function feedFullKey(groupKey: string, local: string): string {
 export function isNumericId(s: string): boolean {
   return /^\d{1,15}$/.test(s);
 }
+
+/**
+ * How every feed, group and dashboard identifier resolves: key first (any case), then numeric id,
+ * then exact name. Clients send all three forms (compat notes 1.4).
+ */
+export function findByIdent<T>(
+  ident: string,
+  by: { key(key: string): T | undefined; id(id: number): T | undefined; name(name: string): T | undefined },
+): T | undefined {
+  return by.key(ident.toLowerCase()) ?? (isNumericId(ident) ? by.id(Number(ident)) : undefined) ?? by.name(ident);
+}
