@@ -67,6 +67,12 @@ export class Data {
   readonly sql: DataStatements;
   /** Chart rollups, kept in step with every data write below (chart: lines). */
   readonly chart: ChartRollups;
+  private readonly inGroup: (fn: () => unknown) => unknown;
+  /** Writes waiting for this turn's group commit (see soon()). */
+  private queued: Array<{ write: () => unknown; resolve: (v: unknown) => void; reject: (err: unknown) => void }> = [];
+  private queueTimer: NodeJS.Immediate | undefined;
+  /** The insert transaction of store(), built once. */
+  private readonly insertAll: (user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, now: number) => Array<{ feed: FeedRow; row: DataRow }>;
 
   constructor(
     private readonly ctx: Ctx,
@@ -75,6 +81,97 @@ export class Data {
   ) {
     this.sql = new DataStatements(ctx.db.$client);
     this.chart = new ChartRollups(ctx.db.$client, ctx.clock);
+    this.inGroup = ctx.db.$client.transaction((fn: () => unknown) => fn());
+    this.insertAll = ctx.db.$client.transaction((user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, now: number) => {
+      const s = this.sql;
+      const rows: Array<{ feed: FeedRow; row: DataRow }> = [];
+      for (const { feed, datum } of items) {
+        const createdAt = datum.createdAt ?? now;
+        const id = this.ctx.ids.next(createdAt);
+        const row: DataRow = {
+          id,
+          feedId: feed.id,
+          userId: user.id,
+          value: datum.value,
+          lat: datum.lat ?? null,
+          lon: datum.lon ?? null,
+          ele: datum.ele ?? null,
+          createdAt,
+          updatedAt: now,
+        };
+        s.insert.run(id, feed.id, user.id, row.value, row.lat, row.lon, row.ele, createdAt, now);
+        if (feed.history) {
+          s.noteInsert.run({ feedId: feed.id, n: 1, value: row.value, at: createdAt });
+          this.chart.added(row); // chart
+        } else {
+          // Without history only the newest point is kept.
+          s.dropOthers.run(feed.id, id);
+          s.setCount.run(1, feed.id);
+          s.setLast.run(row.value, createdAt, feed.id);
+          this.chart.reset(row); // chart
+        }
+        rows.push({ feed, row });
+      }
+      return rows;
+    });
+  }
+
+  /**
+   * Group commit: runs `fn` in one transaction, so that the points it stores (each store() in its own
+   * savepoint, rolled back alone when it fails) are committed together when it returns. Their data
+   * events are emitted as they are stored; MQTT fan-out delivers at the end of the tick, after the
+   * commit. The MQTT door writes each turn's publishes this way.
+   */
+  group<T>(fn: () => T): T {
+    return this.inGroup(fn) as T;
+  }
+
+  /**
+   * Runs `write` (a call that stores data) in this turn's group commit: the writes queued in one turn
+   * of the event loop run in order in one transaction, and each promise settles, with the write's
+   * result or error, only after that commit. The HTTP door answers data posts this way, so that a
+   * 2xx still goes out only once its point is committed.
+   */
+  soon<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ write, resolve: resolve as (v: unknown) => void, reject });
+      this.queueTimer ??= setImmediate(() => this.flushQueued());
+    });
+  }
+
+  private flushQueued(): void {
+    this.queueTimer = undefined;
+    const batch = this.queued;
+    this.queued = [];
+    const results: Array<{ ok: boolean; value: unknown }> = new Array(batch.length);
+    try {
+      this.group(() => {
+        for (let i = 0; i < batch.length; i++) {
+          try {
+            results[i] = { ok: true, value: batch[i]!.write() };
+          } catch (err) {
+            results[i] = { ok: false, value: err };
+          }
+        }
+      });
+    } catch (err) {
+      // The commit itself failed: none of the batch is stored.
+      for (const item of batch) item.reject(err);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i]!;
+      if (r.ok) batch[i]!.resolve(r.value);
+      else batch[i]!.reject(r.value);
+    }
+  }
+
+  /**
+   * A feed by identifier, as Feeds.find resolves it. The key, by far the most common identifier,
+   * is tried first with the lean data-path statement; anything else takes the full rule.
+   */
+  findFeed(user: UserRow, ident: string): FeedRow | undefined {
+    return this.sql.feedByKey.get(user.id, ident.toLowerCase()) ?? this.feeds.find(user, ident);
   }
 
   /** Stores points on one feed, all or nothing. */
@@ -90,7 +187,7 @@ export class Data {
    * when the identifier is `group.feed`.
    */
   createOrAutoCreate(user: UserRow, ident: string, inputs: DatumInput[]): { feed: FeedRow; rows: DataRow[] } {
-    let feed = this.feeds.find(user, ident);
+    let feed = this.findFeed(user, ident);
     if (!feed) {
       // Check value and budget before making the feed, so a refused request leaves nothing behind.
       for (const input of inputs) this.checkValue(input, true);
@@ -134,42 +231,12 @@ export class Data {
 
   private store(user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>): Array<{ feed: FeedRow; row: DataRow }> {
     const now = this.ctx.clock();
-    const rows: Array<{ feed: FeedRow; row: DataRow }> = [];
     for (const { feed, datum } of items) {
       if (!feed.enabled) throw invalid(`feed ${feed.key} is disabled and does not accept data`);
       this.checkValue(datum, feed.history);
     }
     this.ctx.limiter.take(user, items.length);
-    const s = this.sql;
-    this.ctx.db.$client.transaction(() => {
-      for (const { feed, datum } of items) {
-        const createdAt = datum.createdAt ?? now;
-        const id = this.ctx.ids.next(createdAt);
-        const row: DataRow = {
-          id,
-          feedId: feed.id,
-          userId: user.id,
-          value: datum.value,
-          lat: datum.lat ?? null,
-          lon: datum.lon ?? null,
-          ele: datum.ele ?? null,
-          createdAt,
-          updatedAt: now,
-        };
-        s.insert.run(id, feed.id, user.id, row.value, row.lat, row.lon, row.ele, createdAt, now);
-        if (feed.history) {
-          s.noteInsert.run({ feedId: feed.id, n: 1, value: row.value, at: createdAt });
-          this.chart.added(row); // chart
-        } else {
-          // Without history only the newest point is kept.
-          s.dropOthers.run(feed.id, id);
-          s.setCount.run(1, feed.id);
-          s.setLast.run(row.value, createdAt, feed.id);
-          this.chart.reset(row); // chart
-        }
-        rows.push({ feed, row });
-      }
-    })();
+    const rows = this.insertAll(user, items, now);
     for (const { feed, row } of rows) {
       feed.dataCount += 1;
       if (feed.lastValueAt === null || row.createdAt >= feed.lastValueAt) {
@@ -243,7 +310,7 @@ export class Data {
     const lo = q.startMs === undefined ? '' : timePrefix(q.startMs) + MIN_RANDOM;
     let hi = q.endMs === undefined ? '~' : timePrefix(q.endMs) + MAX_RANDOM;
     if (q.beforeId !== undefined && q.beforeId < hi) hi = q.beforeId;
-    const rows = this.sql.page.all({ feedId: feed.id, lo, hi, limit: q.limit + 1 });
+    const rows = this.sql.page.all(feed.id, lo, hi, q.limit + 1);
     const more = rows.length > q.limit;
     if (more) rows.pop();
     return { rows, more };
@@ -267,17 +334,18 @@ export class Data {
   }
 
   last(feed: FeedRow): DataRow {
-    const row = this.sql.last.get(feed.id);
-    if (!row) throw notFound(NO_DATA);
-    this.sql.setPointer.run(row.id, feed.id);
-    return row;
+    return this.pointAt(feed, this.sql.lastPointed.get(feed.id));
   }
 
   first(feed: FeedRow): DataRow {
-    const row = this.sql.first.get(feed.id);
-    if (!row) throw notFound(NO_DATA);
-    this.sql.setPointer.run(row.id, feed.id);
-    return row;
+    return this.pointAt(feed, this.sql.firstPointed.get(feed.id));
+  }
+
+  /** Moves the read pointer to the record read (a write only when it is not there already). */
+  private pointAt(feed: FeedRow, hit: { row: DataRow; pointer: string | null } | undefined): DataRow {
+    if (!hit) throw notFound(NO_DATA);
+    if (hit.pointer !== hit.row.id) this.sql.setPointer.run(hit.row.id, feed.id, hit.row.id);
+    return hit.row;
   }
 
   /** The record after the read pointer (the oldest when nothing was read yet); moves the pointer. */
@@ -285,7 +353,7 @@ export class Data {
     const pointer = this.currentPointer(feed);
     const row = pointer ? this.sql.after.get(feed.id, pointer) : this.sql.first.get(feed.id);
     if (!row) throw notFound(pointer ? 'not found - there is no data newer than the last record read' : NO_DATA);
-    this.sql.setPointer.run(row.id, feed.id);
+    this.sql.setPointer.run(row.id, feed.id, row.id);
     return row;
   }
 

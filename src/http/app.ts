@@ -99,13 +99,19 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
   // Anything else (text/plain, octet-stream) arrives as text; routes that need fields see none.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.addHook('onSend', async (_req, reply, payload) => {
+  // Hot path: callback-style hooks (no promise per request), and the request log line only when the
+  // level shows it (its arguments would be built for nothing otherwise).
+  app.addHook('onSend', (_req, reply, payload, done) => {
     reply.headers(CORS_HEADERS);
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.debug({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
-  });
+  const level = opts.logLevel ?? core.config.logLevel;
+  if (level === 'debug' || level === 'trace') {
+    app.addHook('onResponse', (req, reply, done) => {
+      req.log.debug({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+      done();
+    });
+  }
 
   app.options('/*', async (_req, reply) => reply.code(204).send());
 

@@ -108,6 +108,13 @@ function showIp(addr: string | undefined): string {
   return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
 }
 
+/** Lets Aedes go on with a handled PUBLISH: never stored as retained, never routed by Aedes (fan-out wrote every delivery). */
+function consume(packet: PublishPacket, cb: (err?: Error | null) => void, err: Error | null): void {
+  packet.topic = CONSUMED_TOPIC;
+  packet.retain = false;
+  cb(err);
+}
+
 function payloadBuffer(payload: Buffer | string): Buffer {
   return typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
 }
@@ -377,20 +384,45 @@ export class MqttBroker {
   // ---------------------------------------------------------------------------------------------
   // Publishing
 
+  /** PUBLISH packets waiting for this turn's group commit (see flushPublishes). */
+  private publishes: Array<{ session: ClientSession; packet: PublishPacket; cb: (err?: Error | null) => void }> = [];
+  private flushTimer: NodeJS.Immediate | undefined;
+
   private authorizePublish(client: Client | null, packet: PublishPacket, cb: (err?: Error | null) => void): void {
     const session = client ? this.sessions.get(client) : undefined;
-    if (session) {
-      try {
-        this.handlePublish(session, packet);
-      } catch (err) {
-        this.log(`mqtt: PUBLISH ${packet.topic} failed: ${String(err)}`);
-        this.reject(session, 'PUBLISH', packet.topic, 'internal error');
-      }
+    if (!session) return consume(packet, cb, null);
+    this.publishes.push({ session, packet, cb });
+    this.flushTimer ??= setImmediate(() => this.flushPublishes());
+  }
+
+  /**
+   * Group commit: the PUBLISH packets read in one turn of the event loop are handled in order in one
+   * transaction (each store in its own savepoint, so a refused one leaves the others alone), and
+   * Aedes acknowledges each (PUBACK) only when its `cb` runs, after the commit that holds its point.
+   * Fan-out deliveries go out at the end of the tick, after the commit too.
+   */
+  private flushPublishes(): void {
+    this.flushTimer = undefined;
+    const batch = this.publishes;
+    this.publishes = [];
+    let failed: Error | null = null;
+    try {
+      this.core.data.group(() => {
+        for (const { session, packet } of batch) {
+          try {
+            this.handlePublish(session, packet);
+          } catch (err) {
+            this.log(`mqtt: PUBLISH ${packet.topic} failed: ${String(err)}`);
+            this.reject(session, 'PUBLISH', packet.topic, 'internal error');
+          }
+        }
+      });
+    } catch (err) {
+      // The commit itself failed: nothing of the batch is acknowledged (QoS 1 clients send it again).
+      this.log(`mqtt: committing ${batch.length} PUBLISH packet(s) failed: ${String(err)}`);
+      failed = err instanceof Error ? err : new Error(String(err));
     }
-    // Never stored as retained, never routed by Aedes: fan-out already wrote every delivery.
-    packet.topic = CONSUMED_TOPIC;
-    packet.retain = false;
-    cb(null);
+    for (const { packet, cb } of batch) consume(packet, cb, failed);
   }
 
   private handlePublish(session: ClientSession, packet: PublishPacket): void {

@@ -40,7 +40,7 @@ function parseLimit(raw: string | undefined): number {
 export async function dataRoutes(app: FastifyInstance, { core }: { core: Core }) {
   const findFeed = (req: Req): FeedRow | undefined => {
     const { groupKey, feedKey } = req.params;
-    if (groupKey === undefined) return core.feeds.find(req.user, feedKey);
+    if (groupKey === undefined) return core.data.findFeed(req.user, feedKey);
     return core.feeds.findInGroup(req.user, core.groups.resolve(req.user, groupKey), feedKey);
   };
   const feedOf = (req: Req): FeedRow => {
@@ -90,7 +90,8 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
 
   const create = async (req: Req) => {
     const datum = parseDatum(bodyFields(req, 'datum'), { rawJson: req.rawJson });
-    const { feed, rows } = write(req, [datum]);
+    // Group commit: answered once the transaction holding the point has committed.
+    const { feed, rows } = await core.data.soon(() => write(req, [datum]));
     return datumJson(req, feed, rows[0]!);
   };
 
@@ -102,7 +103,7 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
       if (!item || typeof item !== 'object' || Array.isArray(item)) throw invalid(`Validation failed: data[${i}] must be a data record`);
       return parseDatum(item as Record<string, unknown>);
     });
-    const { feed, rows } = write(req, inputs);
+    const { feed, rows } = await core.data.soon(() => write(req, inputs));
     return rows.map((r) => datumJson(req, feed, r));
   };
 

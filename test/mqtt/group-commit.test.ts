@@ -1,0 +1,31 @@
+// Group commit: the PUBLISH packets read in one turn are stored in one transaction, each store in its
+// own savepoint, and acknowledged only after that commit.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeMqtt, type MqttTest } from './helpers.js';
+
+let t: MqttTest;
+beforeEach(async () => {
+  t = await makeMqtt();
+});
+afterEach(() => t.close());
+
+describe('MQTT group commit', () => {
+  it('stores every publish of a burst, in order, and a refused one leaves the others stored', async () => {
+    const pub = await t.connect(t.alice);
+    const errors = await t.listen(t.alice, ['alice/errors']);
+    // Sent without waiting: they reach the broker together and are handled in the same turns.
+    const values = Array.from({ length: 30 }, (_, i) => (i === 7 ? 'x'.repeat(2000) : String(i)));
+    await Promise.all(values.map((v) => pub.publishAsync('alice/f/burst', v, { qos: 1 })));
+    const res = await t.req('GET', '/api/v2/alice/feeds/burst/data?limit=100');
+    expect(res.json.map((d: { value: string }) => d.value).reverse()).toEqual(values.filter((_, i) => i !== 7));
+    await errors.inbox.waitFor((m) => m.payload.includes('Value is too long'));
+  });
+
+  it('each PUBACK means the point is readable at once', async () => {
+    const pub = await t.connect(t.alice);
+    for (let i = 0; i < 5; i++) {
+      await pub.publishAsync('alice/f/step', String(i), { qos: 1 });
+      expect((await t.req('GET', '/api/v2/alice/feeds/step/data/last')).json.value).toBe(String(i));
+    }
+  });
+});
