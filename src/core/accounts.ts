@@ -24,9 +24,15 @@ export function generateKey(): string {
   return out;
 }
 
+/** Keys verified recently, so that a request does not hash and query each time. */
+const CACHE_MAX = 1000;
+
 export class Accounts {
   private readonly byHash;
   private readonly byName;
+  private readonly cache = new Map<string, UserRow>();
+  private readonly dataVersion;
+  private seenVersion = -1;
 
   constructor(private readonly ctx: Ctx) {
     const { db } = ctx;
@@ -40,6 +46,8 @@ export class Accounts {
       .from(users)
       .where(eq(users.username, sql.placeholder('username')))
       .prepare();
+    // Changes when another connection (the account command) commits: then the cache may be stale.
+    this.dataVersion = db.$client.prepare('PRAGMA data_version').pluck();
   }
 
   find(username: string): UserRow | undefined {
@@ -53,10 +61,20 @@ export class Accounts {
   /** The owner of `key`, or undefined. The stored hash is compared in constant time. */
   authenticate(key: string | undefined): UserRow | undefined {
     if (!key) return undefined;
+    const version = this.dataVersion.get() as number;
+    if (version !== this.seenVersion) {
+      this.cache.clear();
+      this.seenVersion = version;
+    }
+    const cached = this.cache.get(key);
+    if (cached) return cached;
     const hash = hashKey(key);
     const user = this.byHash.get({ hash });
     if (!user) return undefined;
-    return timingSafeEqual(Buffer.from(user.keyHash, 'hex'), Buffer.from(hash, 'hex')) ? user : undefined;
+    if (!timingSafeEqual(Buffer.from(user.keyHash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(key, user);
+    return user;
   }
 
   /** MQTT logs in with both; the username must match exactly (it is case-sensitive). */
@@ -71,6 +89,7 @@ export class Accounts {
     if (this.find(username)) throw new AioError(409, `user ${username} already exists`);
     this.assertKeyFree(key);
     const now = this.ctx.clock();
+    this.cache.clear();
     const user = this.ctx.db.transaction((tx) => {
       const row = tx
         .insert(users)
@@ -89,6 +108,7 @@ export class Accounts {
     const existing = this.find(username);
     if (!existing) throw notFound(`no user named ${username}`);
     if (existing.keyHash !== hashKey(key)) this.assertKeyFree(key);
+    this.cache.clear();
     const user = this.ctx.db
       .update(users)
       .set({ keyHash: hashKey(key), updatedAt: this.ctx.clock() })
@@ -103,6 +123,7 @@ export class Accounts {
     const existing = this.find(username);
     if (!existing) throw notFound(`no user named ${username}`);
     if (limit !== null && (!Number.isInteger(limit) || limit < 0)) throw invalid('a rate limit is a whole number of points per minute, 0 for none');
+    this.cache.clear();
     return this.ctx.db
       .update(users)
       .set({ rateLimit: limit, updatedAt: this.ctx.clock() })

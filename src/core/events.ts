@@ -21,7 +21,11 @@ export interface ActivityEvent {
 }
 
 export interface CoreEvents {
-  /** A data point was stored (any door, any route). Emitted after the commit. */
+  /**
+   * A data point was stored (any door, any route). Emitted once its write has succeeded: after its
+   * commit, or, inside a group commit (Data.soon/group), before the group's COMMIT; listeners that
+   * reach outside the process (MQTT fan-out) deliver at the end of the tick, after it.
+   */
   data: [DataEvent];
   /** A write was refused by the rate limit (at most one notice per user per second). */
   throttle: [ThrottleNotice];

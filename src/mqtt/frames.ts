@@ -107,6 +107,17 @@ export class FrameGuard extends Duplex {
     else this.once('innerDrain', () => cb());
   }
 
+  /**
+   * Aedes writes a packet in several pieces (header, topic, payload); taken together they leave as
+   * one socket write instead of three to five, which is most of the cost of a fan-out.
+   */
+  override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
+    if (this.inner.destroyed) return cb(new Error('connection closed'));
+    const data = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    if (this.inner.write(data)) cb();
+    else this.once('innerDrain', () => cb());
+  }
+
   override _final(cb: (err?: Error | null) => void): void {
     this.inner.end();
     cb();

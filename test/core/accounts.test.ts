@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateKey, hashKey } from '../../src/core/accounts.js';
 import { makeCore, type TestCore } from '../helpers.js';
@@ -22,6 +23,23 @@ describe('accounts', () => {
     expect(t.core.accounts.authenticateUser('alice', t.alice.key)?.id).toBe(t.alice.user.id);
     expect(t.core.accounts.authenticateUser('Alice', t.alice.key)).toBeUndefined();
     expect(t.core.accounts.authenticateUser('bob', t.alice.key)).toBeUndefined();
+  });
+
+  it('a key rotated by another process (the account command) stops working at once', () => {
+    expect(t.core.accounts.authenticate(t.alice.key)?.username).toBe('alice'); // now cached
+    const other = new Database(t.config.dbPath);
+    other.prepare('UPDATE users SET key_hash = ? WHERE username = ?').run(hashKey('rotated-elsewhere'), 'alice');
+    other.close();
+    expect(t.core.accounts.authenticate(t.alice.key)).toBeUndefined();
+    expect(t.core.accounts.authenticate('rotated-elsewhere')?.username).toBe('alice');
+  });
+
+  it('a key rotated here stops working at once, and rate limits apply at once', () => {
+    expect(t.core.accounts.authenticate(t.bob.key)?.rateLimit).toBeNull();
+    t.core.accounts.setRateLimit('bob', 5);
+    expect(t.core.accounts.authenticate(t.bob.key)?.rateLimit).toBe(5);
+    t.core.accounts.setKey('bob', 'bob-new');
+    expect(t.core.accounts.authenticate(t.bob.key)).toBeUndefined();
   });
 
   it('make keys in the aio_ form', () => {
