@@ -130,7 +130,7 @@ describe('tokens: list, find, update, delete', () => {
     t.core.feeds.delete(t.alice.user, other);
     expect(t.core.tokens.authenticate(a.secret)).toBeUndefined();
     expect(t.core.tokens.authenticate(b.secret)).toBeUndefined();
-    expect(t.core.tokens.authenticate(unscoped.secret)).toBeDefined();
+    expect(t.core.tokens.authenticate(unscoped.secret)?.user.username).toBe('alice');
   });
 
   it('status turns to expired when the expiration passes', () => {
