@@ -51,8 +51,24 @@ export function requireTime(raw: unknown, name: string): number {
 
 /** `created_at` as seconds-precision ISO, the form every Adafruit record uses. */
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const secs = Math.floor(ms / 1000);
+  const day = Math.floor(secs / 86_400);
+  // Every record carries two or more of these: the date part is made once per day, the time by arithmetic.
+  let date = DAY_PREFIX.get(day);
+  if (date === undefined) {
+    if (DAY_PREFIX.size >= 256) DAY_PREFIX.clear();
+    date = new Date(day * 86_400_000).toISOString().slice(0, 11);
+    DAY_PREFIX.set(day, date);
+  }
+  let rest = secs - day * 86_400;
+  const h = Math.floor(rest / 3600);
+  rest -= h * 3600;
+  const m = Math.floor(rest / 60);
+  return `${date}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[rest - m * 60]}Z`;
 }
+
+const DAY_PREFIX = new Map<number, string>();
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
 export function toBool(v: unknown, name: string): boolean | undefined {
   if (v === undefined || v === null || v === '') return undefined;
