@@ -337,12 +337,25 @@ export class Data {
     return this.pointAt(feed, this.sql.lastPointed.get(feed.id));
   }
 
+  /**
+   * data/last by feed identifier: for a key (what clients poll with) the feed and its newest point
+   * come from one read; any other identifier takes the usual two steps. Undefined: no such feed.
+   */
+  lastByIdent(user: UserRow, ident: string): { feed: FeedRow; row: DataRow } | undefined {
+    const hit = this.sql.feedByKey.getWithLast(user.id, ident.toLowerCase());
+    if (!hit) {
+      const feed = this.feeds.find(user, ident);
+      return feed && { feed, row: this.last(feed) };
+    }
+    return { feed: hit.feed, row: this.pointAt(hit.feed, hit.last && { row: hit.last, pointer: hit.feed.readPointer }) };
+  }
+
   first(feed: FeedRow): DataRow {
     return this.pointAt(feed, this.sql.firstPointed.get(feed.id));
   }
 
   /** Moves the read pointer to the record read (a write only when it is not there already). */
-  private pointAt(feed: FeedRow, hit: { row: DataRow; pointer: string | null } | undefined): DataRow {
+  private pointAt(feed: FeedRow, hit: { row: DataRow; pointer: string | null } | undefined | null): DataRow {
     if (!hit) throw notFound(NO_DATA);
     if (hit.pointer !== hit.row.id) this.sql.setPointer.run(hit.row.id, feed.id, hit.row.id);
     return hit.row;

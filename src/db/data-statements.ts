@@ -65,6 +65,8 @@ export class PointedRowStatement {
  */
 class FeedByKey {
   private readonly stmt: Statement<[number, string]>;
+  /** The feed and its newest point in one read (data/last, the most polled route). */
+  private readonly withLast: Statement<[number, string]>;
   private readonly props: string[];
   private readonly columns: Column[];
 
@@ -72,15 +74,34 @@ class FeedByKey {
     const cols = Object.entries(getTableColumns(feeds)) as Array<[string, Column]>;
     this.props = cols.map(([prop]) => prop);
     this.columns = cols.map(([, col]) => col);
-    this.stmt = db.prepare(`SELECT ${this.columns.map((c) => `"${c.name}"`).join(', ')} FROM feeds WHERE user_id = ? AND key = ? LIMIT 1`);
+    const feedCols = this.columns.map((c) => `f."${c.name}"`).join(', ');
+    this.stmt = db.prepare(`SELECT ${feedCols} FROM feeds f WHERE f.user_id = ? AND f.key = ? LIMIT 1`);
     this.stmt.raw(true);
+    const dataCols = COLUMNS.split(', ').map((c) => `d.${c}`).join(', ');
+    this.withLast = db.prepare(
+      `SELECT ${feedCols}, ${dataCols} FROM feeds f
+       LEFT JOIN data d ON d.id = (SELECT id FROM data WHERE feed_id = f.id ORDER BY id DESC LIMIT 1)
+       WHERE f.user_id = ? AND f.key = ? LIMIT 1`,
+    );
+    this.withLast.raw(true);
   }
 
   get(userId: number, key: string): FeedRow | undefined {
     const r = this.stmt.get(userId, key) as unknown[] | undefined;
+    return r === undefined ? undefined : this.feedRow(r);
+  }
+
+  /** The feed by key and its newest point (null when it has none). */
+  getWithLast(userId: number, key: string): { feed: FeedRow; last: DataRow | null } | undefined {
+    const r = this.withLast.get(userId, key) as unknown[] | undefined;
     if (r === undefined) return undefined;
+    const n = this.columns.length;
+    return { feed: this.feedRow(r), last: r[n] === null ? null : dataRow(r.slice(n)) };
+  }
+
+  private feedRow(r: unknown[]): FeedRow {
     const row: Record<string, unknown> = {};
-    for (let i = 0; i < r.length; i++) {
+    for (let i = 0; i < this.columns.length; i++) {
       const v = r[i];
       row[this.props[i]!] = v === null ? null : this.columns[i]!.mapFromDriverValue(v);
     }

@@ -295,3 +295,21 @@ describe('values exactly as sent', () => {
     expect(res.json.error).toMatch(/JSON/);
   });
 });
+
+describe('data/last by every identifier', () => {
+  it('answers the newest point by key, name, id and group.key, and moves the read pointer to it', async () => {
+    await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Living Room' } });
+    const feed = (await t.req('GET', '/api/v2/alice/feeds/living-room')).json;
+    await post(1, {}, 'living-room');
+    clock.advance(1000);
+    const newest = (await post(2, {}, 'living-room')).json;
+    for (const ident of ['living-room', 'LIVING-ROOM', 'Living%20Room', String(feed.id), 'default.living-room']) {
+      const res = await t.req('GET', `/api/v2/alice/feeds/${ident}/data/last`);
+      expect(res.status, ident).toBe(200);
+      expect(res.json, ident).toEqual(newest);
+    }
+    expect((await t.req('GET', '/api/v2/alice/feeds/living-room/data/next')).status).toBe(404);
+    expect((await t.req('GET', '/api/v2/alice/feeds/living-room/data/previous')).json.id).toBe(newest.id);
+    expect((await t.req('GET', '/api/v2/alice/feeds/nothing-here/data/last')).status).toBe(404);
+  });
+});

@@ -120,6 +120,11 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
     return sendOk(reply);
   };
   const cursor = (move: 'first' | 'last' | 'next' | 'previous') => async (req: Req) => {
+    if (move === 'last' && req.params.groupKey === undefined) {
+      const hit = core.data.lastByIdent(req.user, req.params.feedKey);
+      if (!hit) throw feedNotFound(req.params.feedKey, req.user.username);
+      return datumJson(req, hit.feed, hit.row);
+    }
     const feed = feedOf(req);
     return datumJson(req, feed, core.data[move](feed));
   };
