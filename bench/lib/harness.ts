@@ -1,5 +1,5 @@
 /** Starting the servers under test and alternating measured runs between ours and the baseline. */
-import { KEY, USER, mean, type Ctx } from './common.js';
+import { KEY, USER, fmtRate, mean, type Ctx, type Row } from './common.js';
 import { runLoad, startServer, type Child } from './procs.js';
 import type { Seeded } from './seed.js';
 
@@ -116,4 +116,18 @@ export async function compareHttp(
   const baseRps = mean(b!.map((r) => r.rps));
   ctx.log(`  ${label}: ours ${o!.map((r) => Math.round(r.rps)).join(', ')} req/s; baseline ${b!.map((r) => Math.round(r.rps)).join(', ')} req/s`);
   return { ours: o!, base: b!, oursRps, baseRps };
+}
+
+/** The table row of a throughput comparison: ratio ours ÷ baseline against a minimum. */
+export function throughputRow(scenario: string, r: { ours: HttpResult[]; base: HttpResult[]; oursRps: number; baseRps: number }, min: number): Row {
+  const ratio = r.oursRps / r.baseRps;
+  return {
+    scenario,
+    ours: fmtRate(r.oursRps),
+    baseline: fmtRate(r.baseRps),
+    ratio,
+    target: `≥ ${min}`,
+    met: ratio >= min,
+    data: { ours: r.ours, baseline: r.base },
+  };
 }

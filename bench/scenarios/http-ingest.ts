@@ -3,8 +3,8 @@
  * doing one prepared INSERT of the same row into better-sqlite3 (WAL). Target: ours/bare ≥ 0.6.
  */
 import { join } from 'node:path';
-import { USER, fmtRate, type Ctx, type Row } from '../lib/common.js';
-import { compareHttp, startBareHttp, startOurs } from '../lib/harness.js';
+import { USER, type Ctx, type Row } from '../lib/common.js';
+import { compareHttp, startBareHttp, startOurs, throughputRow } from '../lib/harness.js';
 import { copyDb, seedDb } from '../lib/seed.js';
 
 export async function run(ctx: Ctx): Promise<Row[]> {
@@ -20,18 +20,7 @@ export async function run(ctx: Ctx): Promise<Row[]> {
       { port: base.http!, req: { method: 'POST', path: '/ingest', body } },
       50,
     );
-    const ratio = r.oursRps / r.baseRps;
-    return [
-      {
-        scenario: 'http-ingest (POST data, 50 conn.)',
-        ours: fmtRate(r.oursRps),
-        baseline: fmtRate(r.baseRps),
-        ratio,
-        target: '≥ 0.6',
-        met: ratio >= 0.6,
-        data: { ours: r.ours, baseline: r.base },
-      },
-    ];
+    return [throughputRow('http-ingest (POST data, 50 conn.)', r, 0.6)];
   } finally {
     await ours.child.stop();
     await base.child.stop();

@@ -3,8 +3,8 @@
  * a prepared SELECT … ORDER BY id DESC LIMIT 1 and answering it as JSON. Target: ours/bare ≥ 0.6.
  */
 import { join } from 'node:path';
-import { USER, fmtRate, type Ctx, type Row } from '../lib/common.js';
-import { compareHttp, startBareHttp, startOurs } from '../lib/harness.js';
+import { USER, type Ctx, type Row } from '../lib/common.js';
+import { compareHttp, startBareHttp, startOurs, throughputRow } from '../lib/harness.js';
 import { copyDb, seedDb } from '../lib/seed.js';
 
 export async function run(ctx: Ctx): Promise<Row[]> {
@@ -19,18 +19,7 @@ export async function run(ctx: Ctx): Promise<Row[]> {
       { port: base.http!, req: { path: '/last' } },
       50,
     );
-    const ratio = r.oursRps / r.baseRps;
-    return [
-      {
-        scenario: 'http-last (GET data/last, 50 conn.)',
-        ours: fmtRate(r.oursRps),
-        baseline: fmtRate(r.baseRps),
-        ratio,
-        target: '≥ 0.6',
-        met: ratio >= 0.6,
-        data: { ours: r.ours, baseline: r.base },
-      },
-    ];
+    return [throughputRow('http-last (GET data/last, 50 conn.)', r, 0.6)];
   } finally {
     await ours.child.stop();
     await base.child.stop();

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { USER, fmtRate, type Ctx, type Row } from '../lib/common.js';
-import { compareHttp, startBareHttp, startOurs } from '../lib/harness.js';
+import { compareHttp, startBareHttp, startOurs, throughputRow } from '../lib/harness.js';
 import { copyDb } from '../lib/seed.js';
 
 export async function run(ctx: Ctx): Promise<Row[]> {
@@ -24,29 +24,11 @@ export async function run(ctx: Ctx): Promise<Row[]> {
       { port: base.http!, req: { path: `/page?before=${deep.beforeId}` } },
       10,
     );
-    const r1 = first.oursRps / first.baseRps;
-    const r2 = deepR.oursRps / deepR.baseRps;
     // Time per request, deep over first: the inverse of the rates' ratio.
     const r3 = first.oursRps / deepR.oursRps;
     return [
-      {
-        scenario: 'http-page first (1,000 of 1,000,000, 10 conn.)',
-        ours: fmtRate(first.oursRps),
-        baseline: fmtRate(first.baseRps),
-        ratio: r1,
-        target: '≥ 0.5',
-        met: r1 >= 0.5,
-        data: { ours: first.ours, baseline: first.base },
-      },
-      {
-        scenario: 'http-page deep (900,000 points in, by cursor)',
-        ours: fmtRate(deepR.oursRps),
-        baseline: fmtRate(deepR.baseRps),
-        ratio: r2,
-        target: '≥ 0.5',
-        met: r2 >= 0.5,
-        data: { ours: deepR.ours, baseline: deepR.base },
-      },
+      throughputRow('http-page first (1,000 of 1,000,000, 10 conn.)', first, 0.5),
+      throughputRow('http-page deep (900,000 points in, by cursor)', deepR, 0.5),
       {
         scenario: 'http-page deep/first time (ours: deep vs first)',
         ours: fmtRate(deepR.oursRps),

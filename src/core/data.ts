@@ -65,7 +65,7 @@ export function parseDatum(fields: Fields, opts: { rawJson?: string } = {}): Dat
 
 export class Data {
   readonly sql: DataStatements;
-  /** Chart rollups, kept in step with every data write below (chart: lines). */
+  /** Chart rollups: every data write below keeps them in step, in the same transaction. */
   readonly chart: ChartRollups;
   private readonly inGroup: (fn: () => unknown) => unknown;
   /** Writes waiting for this turn's group commit (see soon()). */
@@ -102,13 +102,13 @@ export class Data {
         s.insert.run(id, feed.id, user.id, row.value, row.lat, row.lon, row.ele, createdAt, now);
         if (feed.history) {
           s.noteInsert.run({ feedId: feed.id, n: 1, value: row.value, at: createdAt });
-          this.chart.added(row); // chart
+          this.chart.added(row);
         } else {
           // Without history only the newest point is kept.
           s.dropOthers.run(feed.id, id);
           s.setCount.run(1, feed.id);
           s.setLast.run(row.value, createdAt, feed.id);
-          this.chart.reset(row); // chart
+          this.chart.reset(row);
         }
         rows.push({ feed, row });
       }
@@ -282,7 +282,7 @@ export class Data {
     this.ctx.limiter.take(user, 1);
     this.ctx.db.$client.transaction(() => {
       this.sql.update.run(next);
-      if (next.value !== current.value) this.chart.updated(current); // chart
+      if (next.value !== current.value) this.chart.updated(current);
       this.refreshLast(feed);
     })();
     return { ...current, ...next };
@@ -294,7 +294,7 @@ export class Data {
     this.ctx.db.$client.transaction(() => {
       this.sql.remove.run(feed.id, id);
       this.sql.uncount.run(1, feed.id);
-      this.chart.removed(current); // chart
+      this.chart.removed(current);
       this.refreshLast(feed);
     })();
     return current;
@@ -395,7 +395,7 @@ export class Data {
           const changes = this.sql.expire.run(id, cutoff, 5000).changes;
           if (changes > 0) {
             this.sql.uncount.run(changes, id);
-            this.chart.expired(id); // chart
+            this.chart.expired(id);
           }
           return changes;
         })();

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { invalid } from '../core/errors.js';
 import { isDataId } from '../core/ids.js';
+import { requireTime } from '../core/values.js';
 
 /**
  * The `before` cursor is the hosted service's token: base64 of `{"time_id": <data id>, "feed_id": "<id>.0"}`.
@@ -66,4 +68,19 @@ export function setPageHeaders(req: FastifyRequest, reply: FastifyReply, info: P
     'x-pagination-end': headerTime(info.endMs),
     link,
   });
+}
+
+export const MAX_LIMIT = 1000;
+
+/** The window every paginated list reads: `limit` (1 to 1000, default 1000), `start_time`, `end_time` (default now). */
+export function listWindow(q: Record<string, string | undefined>, now: number): { limit: number; startMs?: number; endMs: number } {
+  let limit = MAX_LIMIT;
+  if (q.limit !== undefined && q.limit !== '') {
+    if (!/^\d+$/.test(q.limit.trim()) || Number(q.limit) < 1) throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}, got "${q.limit}"`);
+    limit = Math.min(Number(q.limit), MAX_LIMIT);
+  }
+  const startMs = q.start_time ? requireTime(q.start_time, 'start_time') : undefined;
+  const endMs = q.end_time ? requireTime(q.end_time, 'end_time') : now;
+  if (startMs !== undefined && startMs > endMs) throw invalid('start_time must be before end_time');
+  return { limit, startMs, endMs };
 }

@@ -3,27 +3,17 @@ import type { Core } from '../../core/core.js';
 import { activityModel } from '../../core/activities.js';
 import { invalid } from '../../core/errors.js';
 import type { ActivityModel } from '../../core/events.js';
-import { requireTime } from '../../core/values.js';
 import { queryFields } from '../body.js';
-import { setPageHeaders } from '../pagination.js';
+import { listWindow, setPageHeaders } from '../pagination.js';
 import { sendOk } from '../reply.js';
 
-const MAX_LIMIT = 1000;
 
-function parseLimit(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return MAX_LIMIT;
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}, got "${raw}"`);
-  return Math.min(Number(raw), MAX_LIMIT);
-}
 
 /** The newest create, update and delete actions on the account, newest first, paginated like data. */
 export async function activityRoutes(app: FastifyInstance, { core }: { core: Core }) {
   const list = async (req: FastifyRequest, reply: FastifyReply, model?: ActivityModel) => {
     const q = queryFields(req);
-    const limit = parseLimit(q.limit);
-    const startMs = q.start_time ? requireTime(q.start_time, 'start_time') : undefined;
-    const endMs = q.end_time ? requireTime(q.end_time, 'end_time') : core.ctx.clock();
-    if (startMs !== undefined && startMs > endMs) throw invalid('start_time must be before end_time');
+    const { limit, startMs, endMs } = listWindow(q, core.ctx.clock());
     let beforeId: number | undefined;
     if (q.before) {
       if (!/^\d+$/.test(q.before)) throw invalid('before: not a valid pagination token');

@@ -4,9 +4,9 @@ import { parseDatum } from '../../core/data.js';
 import { feedNotFound, invalid } from '../../core/errors.js';
 import { DATA_FIELDS } from '../../core/serializers.js';
 import type { FeedRow } from '../../core/types.js';
-import { csvLine, requireTime } from '../../core/values.js';
+import { csvLine } from '../../core/values.js';
 import { bodyFields, queryFields } from '../body.js';
-import { decodeCursor, encodeCursor, setPageHeaders } from '../pagination.js';
+import { decodeCursor, encodeCursor, listWindow, setPageHeaders } from '../pagination.js';
 import { sendOk } from '../reply.js';
 
 interface Params {
@@ -17,7 +17,6 @@ interface Params {
 }
 type Req = FastifyRequest<{ Params: Params }>;
 
-const MAX_LIMIT = 1000;
 
 function includeSet(raw: string | undefined): ReadonlySet<string> | undefined {
   if (!raw) return undefined;
@@ -27,11 +26,6 @@ function includeSet(raw: string | undefined): ReadonlySet<string> | undefined {
   return new Set(wanted);
 }
 
-function parseLimit(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return MAX_LIMIT;
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}, got "${raw}"`);
-  return Math.min(Number(raw), MAX_LIMIT);
-}
 
 /**
  * Data routes exist twice: under `feeds/{feed}` and under `groups/{group}/feeds/{feed}`, where the
@@ -63,10 +57,7 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
   const list = async (req: Req, reply: FastifyReply) => {
     const feed = feedOf(req);
     const q = queryFields(req);
-    const limit = parseLimit(q.limit);
-    const startMs = q.start_time ? requireTime(q.start_time, 'start_time') : undefined;
-    const endMs = q.end_time ? requireTime(q.end_time, 'end_time') : core.ctx.clock();
-    if (startMs !== undefined && startMs > endMs) throw invalid('start_time must be before end_time');
+    const { limit, startMs, endMs } = listWindow(q, core.ctx.clock());
     let beforeId: string | undefined;
     if (q.before) {
       beforeId = decodeCursor(q.before);
