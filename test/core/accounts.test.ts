@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateKey, hashKey } from '../../src/core/accounts.js';
-import { makeCore, type TestCore } from '../helpers.js';
+import { FakeClock, makeCore, type TestCore } from '../helpers.js';
 
 let t: TestCore;
 beforeEach(() => {
@@ -25,8 +25,25 @@ describe('accounts', () => {
     expect(t.core.accounts.authenticateUser('bob', t.alice.key)).toBeUndefined();
   });
 
-  it('a key rotated by another process (the account command) stops working at once', () => {
-    expect(t.core.accounts.authenticate(t.alice.key)?.username).toBe('alice'); // now cached
+  it('a key rotated by another process (the account command) stops working within 100 ms', () => {
+    const clock = new FakeClock();
+    const c = makeCore({ clock: clock.now });
+    try {
+      expect(c.core.accounts.authenticate(c.alice.key)?.username).toBe('alice'); // now cached
+      const other = new Database(c.config.dbPath);
+      other.prepare('UPDATE users SET key_hash = ? WHERE username = ?').run(hashKey('rotated-elsewhere'), 'alice');
+      other.close();
+      clock.advance(99);
+      expect(c.core.accounts.authenticate(c.alice.key)?.username).toBe('alice');
+      clock.advance(1);
+      expect(c.core.accounts.authenticate(c.alice.key)).toBeUndefined();
+      expect(c.core.accounts.authenticate('rotated-elsewhere')?.username).toBe('alice');
+    } finally {
+      c.close();
+    }
+  });
+
+  it('a key rotated by another process is refused at once when it was not cached', () => {
     const other = new Database(t.config.dbPath);
     other.prepare('UPDATE users SET key_hash = ? WHERE username = ?').run(hashKey('rotated-elsewhere'), 'alice');
     other.close();
