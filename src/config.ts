@@ -15,6 +15,8 @@ export interface Config {
   /** Largest MQTT packet the broker accepts; a bigger one closes the connection. */
   mqttMaxPacketBytes: number;
   dbPath: string;
+  /** How long a data write waits for a database another process holds locked before a 503. */
+  dbBusyWaitMs: number;
   username: string | undefined;
   key: string | undefined;
   extraUsers: Array<{ username: string; key: string }>;
@@ -105,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsKey,
     mqttMaxPacketBytes: int(env, 'MQTT_MAX_PACKET_BYTES', 1024 * 1024, 1024, 268_435_455),
     dbPath: dbRaw === ':memory:' ? ':memory:' : resolve(dbRaw),
+    dbBusyWaitMs: int(env, 'AIO_DB_BUSY_TIMEOUT_MS', 10_000, 0, 600_000),
     username: rawUser === undefined ? undefined : username('AIO_USERNAME', rawUser),
     key: rawKey === undefined || rawKey === '' ? undefined : key('AIO_KEY', rawKey),
     extraUsers,

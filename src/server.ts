@@ -25,7 +25,7 @@ export async function startServer(
   opts: { clock?: Clock; log?: (line: string) => void; mqttTimers?: Timers | null } = {},
 ): Promise<Server> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const db = openDb(config.dbPath);
+  const db = openDb(config.dbPath, { busyTimeoutMs: 0 });
   const core = new Core(db, config, opts.clock);
   provisionAccounts(core, config, log);
   const http = await buildApp(core);

@@ -1,10 +1,12 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
+import type { Transactions } from '../db/transactions.js';
 import type { Clock } from './clock.js';
 import type { CoreEventBus } from './events.js';
 import type { IdFactory } from './ids.js';
 import type { Bans } from './bans.js';
 import type { Limiter } from './limiter.js';
+import type { WriteQueue } from './write-queue.js';
 
 /** What every domain service is built from. */
 export interface Ctx {
@@ -15,4 +17,8 @@ export interface Ctx {
   ids: IdFactory;
   limiter: Limiter;
   bans: Bans;
+  /** Every write transaction of the core; events of stored state wait for its commit. */
+  tx: Transactions;
+  /** Group commit for the writes the doors acknowledge (data posts, MQTT publishes). */
+  writes: WriteQueue;
 }

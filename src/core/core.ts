@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
+import { transactionsOf } from '../db/transactions.js';
 import { Accounts } from './accounts.js';
 import { Activities } from './activities.js';
 import { Chart } from './chart.js';
@@ -18,6 +19,7 @@ import { Serializers } from './serializers.js';
 import { Tokens } from './tokens.js';
 import type { UserRow } from './types.js';
 import { Webhooks, webhookJson } from './webhooks.js';
+import { WriteQueue } from './write-queue.js';
 
 /** The domain: everything a user can do, whichever door they came through. */
 export class Core {
@@ -37,10 +39,16 @@ export class Core {
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
-    this.events = new CoreEventBus();
+    const tx = transactionsOf(db);
+    this.events = new CoreEventBus((cb) => tx.afterCommit(cb));
     const limiter = new Limiter(clock, this.events, config.rateLimit);
     const bans = new Bans(clock, this.events, config.bans);
-    this.ctx = { db, config, clock, events: this.events, ids: new IdFactory(), limiter, bans };
+    const writes = new WriteQueue(tx, {
+      busyWaitMs: config.dbBusyWaitMs,
+      clock,
+      onError: (err) => this.events.emit('error', { source: 'write queue', err }),
+    });
+    this.ctx = { db, config, clock, events: this.events, ids: new IdFactory(), limiter, bans, tx, writes };
     this.accounts = new Accounts(this.ctx);
     this.feeds = new Feeds(this.ctx);
     this.groups = new Groups(this.ctx, this.feeds);
@@ -84,13 +92,23 @@ export class Core {
   /** Starts the periodic retention sweep; it never keeps the process alive on its own. */
   startSweeps(): void {
     if (this.sweepTimer || this.config.retentionDays <= 0) return;
-    this.data.sweep();
-    this.sweepTimer = setInterval(() => this.data.sweep(), this.config.sweepIntervalMs);
+    const sweep = () => {
+      try {
+        this.data.sweep();
+      } catch (err) {
+        // A busy or full database: the next sweep takes what this one could not.
+        this.events.emit('error', { source: 'retention sweep', err });
+      }
+    };
+    sweep();
+    this.sweepTimer = setInterval(sweep, this.config.sweepIntervalMs);
     this.sweepTimer.unref();
   }
 
+  /** Stops the timers and runs the writes still queued (a stop never drops one it has taken). */
   stop(): void {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
+    this.ctx.writes.drain();
   }
 }

@@ -1,4 +1,5 @@
 import { DataStatements } from '../db/data-statements.js';
+import { storageFault } from '../db/transactions.js';
 import { ChartRollups } from './chart.js';
 import type { Ctx } from './context.js';
 import { invalid, notFound } from './errors.js';
@@ -6,7 +7,7 @@ import type { Feeds, Fields } from './feeds.js';
 import type { Groups } from './groups.js';
 import { MAX_RANDOM, MIN_RANDOM, isDataId, timePrefix } from './ids.js';
 import type { DataRow, FeedRow, GroupRow, UserRow } from './types.js';
-import { coordinate, parseTime, valueText } from './values.js';
+import { MAX_DATA_TIME_MS, MIN_DATA_TIME_MS, checkTimeRange, coordinate, parseTime, valueText } from './values.js';
 
 /** A data point as every door hands it to the core: the value already as text. */
 export interface DatumInput {
@@ -54,11 +55,11 @@ export function parseDatum(fields: Fields, opts: { rawJson?: string } = {}): Dat
   if (fields.created_at !== undefined && fields.created_at !== null && fields.created_at !== '') {
     const ms = parseTime(fields.created_at);
     if (ms === null) throw invalid(`Validation failed: created_at must be an ISO-8601 date, got "${String(fields.created_at)}"`);
-    out.createdAt = ms;
+    out.createdAt = checkTimeRange(ms, 'created_at', MIN_DATA_TIME_MS, MAX_DATA_TIME_MS);
   } else if (fields.epoch !== undefined && fields.epoch !== null && fields.epoch !== '') {
     const n = typeof fields.epoch === 'number' ? fields.epoch : Number(fields.epoch);
     if (!Number.isFinite(n)) throw invalid('Validation failed: epoch must be a number of seconds');
-    out.createdAt = Math.round(n * 1000);
+    out.createdAt = checkTimeRange(Math.round(n * 1000), 'epoch', MIN_DATA_TIME_MS, MAX_DATA_TIME_MS);
   }
   return out;
 }
@@ -67,12 +68,6 @@ export class Data {
   readonly sql: DataStatements;
   /** Chart rollups: every data write below keeps them in step, in the same transaction. */
   readonly chart: ChartRollups;
-  private readonly inGroup: (fn: () => unknown) => unknown;
-  /** Writes waiting for this turn's group commit (see soon()). */
-  private queued: Array<{ write: () => unknown; resolve: (v: unknown) => void; reject: (err: unknown) => void }> = [];
-  private queueTimer: NodeJS.Immediate | undefined;
-  /** The insert transaction of store(), built once. */
-  private readonly insertAll: (user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, now: number) => Array<{ feed: FeedRow; row: DataRow }>;
 
   constructor(
     private readonly ctx: Ctx,
@@ -81,8 +76,10 @@ export class Data {
   ) {
     this.sql = new DataStatements(ctx.db.$client);
     this.chart = new ChartRollups(ctx.db.$client, ctx.clock);
-    this.inGroup = ctx.db.$client.transaction((fn: () => unknown) => fn());
-    this.insertAll = ctx.db.$client.transaction((user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, now: number) => {
+  }
+
+  private insertAll(user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, now: number): Array<{ feed: FeedRow; row: DataRow }> {
+    return this.ctx.tx.run(() => {
       const s = this.sql;
       const rows: Array<{ feed: FeedRow; row: DataRow }> = [];
       for (const { feed, datum } of items) {
@@ -117,53 +114,20 @@ export class Data {
   }
 
   /**
-   * Group commit: runs `fn` in one transaction, so that the points it stores (each store() in its own
-   * savepoint, rolled back alone when it fails) are committed together when it returns. Their data
-   * events are emitted as they are stored; MQTT fan-out delivers at the end of the tick, after the
-   * commit. The MQTT door writes each turn's publishes this way.
+   * Runs `fn` in one transaction, so that the points it stores are committed together when it
+   * returns (each store() in a savepoint of its own); their data events fire after the commit.
    */
   group<T>(fn: () => T): T {
-    return this.inGroup(fn) as T;
+    return this.ctx.tx.run(fn);
   }
 
   /**
-   * Runs `write` (a call that stores data) in this turn's group commit: the writes queued in one turn
-   * of the event loop run in order in one transaction, and each promise settles, with the write's
-   * result or error, only after that commit. The HTTP door answers data posts this way, so that a
-   * 2xx still goes out only once its point is committed.
+   * Runs `write` (a call that stores data) in this turn's group commit (core/write-queue.ts): the
+   * promise settles, with the write's result or error, only after the commit that holds it, so a 2xx
+   * or a PUBACK never goes out before its point is stored.
    */
   soon<T>(write: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queued.push({ write, resolve: resolve as (v: unknown) => void, reject });
-      this.queueTimer ??= setImmediate(() => this.flushQueued());
-    });
-  }
-
-  private flushQueued(): void {
-    this.queueTimer = undefined;
-    const batch = this.queued;
-    this.queued = [];
-    const results: Array<{ ok: boolean; value: unknown }> = new Array(batch.length);
-    try {
-      this.group(() => {
-        for (let i = 0; i < batch.length; i++) {
-          try {
-            results[i] = { ok: true, value: batch[i]!.write() };
-          } catch (err) {
-            results[i] = { ok: false, value: err };
-          }
-        }
-      });
-    } catch (err) {
-      // The commit itself failed: none of the batch is stored.
-      for (const item of batch) item.reject(err);
-      return;
-    }
-    for (let i = 0; i < batch.length; i++) {
-      const r = results[i]!;
-      if (r.ok) batch[i]!.resolve(r.value);
-      else batch[i]!.reject(r.value);
-    }
+    return this.ctx.writes.submit(write);
   }
 
   /**
@@ -174,11 +138,12 @@ export class Data {
     return this.sql.feedByKey.get(user.id, ident.toLowerCase()) ?? this.feeds.find(user, ident);
   }
 
-  /** Stores points on one feed, all or nothing. */
-  create(user: UserRow, feed: FeedRow, inputs: DatumInput[]): DataRow[] {
+  /** Stores points on one feed, all or nothing. `qos`: that of the MQTT PUBLISH carrying them. */
+  create(user: UserRow, feed: FeedRow, inputs: DatumInput[], qos?: 0 | 1): DataRow[] {
     return this.store(
       user,
       inputs.map((datum) => ({ feed, datum })),
+      qos,
     ).map((r) => r.row);
   }
 
@@ -186,15 +151,40 @@ export class Data {
    * POST to a feed that may not exist yet: the feed is made from the identifier, inside the group
    * when the identifier is `group.feed`.
    */
-  createOrAutoCreate(user: UserRow, ident: string, inputs: DatumInput[]): { feed: FeedRow; rows: DataRow[] } {
-    let feed = this.findFeed(user, ident);
-    if (!feed) {
-      // Check value and budget before making the feed, so a refused request leaves nothing behind.
-      for (const input of inputs) this.checkValue(input, true);
-      this.ctx.limiter.check(user, inputs.length + this.autoCreateCost(user, ident));
-      feed = this.autoCreate(user, ident);
-    }
-    return { feed, rows: this.create(user, feed, inputs) };
+  createOrAutoCreate(user: UserRow, ident: string, inputs: DatumInput[], qos?: 0 | 1): { feed: FeedRow; rows: DataRow[] } {
+    const found = this.findFeed(user, ident);
+    if (found) return { feed: found, rows: this.create(user, found, inputs, qos) };
+    // Checked before making the feed, so a refusal costs no work; the transaction makes sure that
+    // a write refused later (or failing) leaves no feed or group behind either.
+    for (const input of inputs) this.checkValue(input, true);
+    this.ctx.limiter.check(user, inputs.length + this.autoCreateCost(user, ident));
+    return this.ctx.tx.run(() => {
+      const feed = this.autoCreate(user, ident);
+      return { feed, rows: this.create(user, feed, inputs, qos) };
+    });
+  }
+
+  /** POST to `groups/{group}/feeds/{feed}/data`: the feed is made in the group on first use. */
+  createInGroupFeed(user: UserRow, group: GroupRow, ident: string, inputs: DatumInput[]): { feed: FeedRow; rows: DataRow[] } {
+    const found = this.feeds.findInGroup(user, group, ident);
+    if (found) return { feed: found, rows: this.create(user, found, inputs) };
+    for (const input of inputs) this.checkValue(input, true);
+    this.ctx.limiter.check(user, inputs.length + 1);
+    return this.ctx.tx.run(() => {
+      const feed = this.autoCreate(user, ident, group);
+      return { feed, rows: this.create(user, feed, inputs) };
+    });
+  }
+
+  /**
+   * Group data by group identifier, the group made on first use (Arduino's io.group("name") never
+   * creates one over HTTP; an MQTT publish to it does), all or nothing.
+   */
+  createInGroupOrAutoCreate(user: UserRow, ident: string, entries: Array<{ key: string; datum: DatumInput }>, qos?: 0 | 1) {
+    return this.ctx.tx.run(() => {
+      const group = this.groups.find(user, ident) ?? this.groups.create(user, { name: ident });
+      return this.createInGroup(user, group, entries, qos);
+    });
   }
 
   /** Feeds and groups an auto-create would make (each takes a token like any create). */
@@ -214,22 +204,24 @@ export class Data {
   }
 
   /** Group data: one point per named feed, feeds missing from the group made in it. */
-  createInGroup(user: UserRow, group: GroupRow, entries: Array<{ key: string; datum: DatumInput }>) {
+  createInGroup(user: UserRow, group: GroupRow, entries: Array<{ key: string; datum: DatumInput }>, qos?: 0 | 1) {
     if (entries.length === 0) throw invalid("Validation failed: feeds can't be blank");
     const found = entries.map((e) => this.feeds.findInGroup(user, group, e.key));
     entries.forEach((e, i) => this.checkValue(e.datum, found[i]?.history ?? true));
     const newFeeds = new Set(entries.filter((_, i) => !found[i]).map((e) => e.key)).size;
     this.ctx.limiter.check(user, entries.length + newFeeds);
-    const made = new Map<string, FeedRow>();
-    const items = entries.map((e, i) => {
-      let feed = found[i] ?? made.get(e.key);
-      if (!feed) made.set(e.key, (feed = this.autoCreate(user, e.key, group)));
-      return { feed, datum: e.datum };
+    return this.ctx.tx.run(() => {
+      const made = new Map<string, FeedRow>();
+      const items = entries.map((e, i) => {
+        let feed = found[i] ?? made.get(e.key);
+        if (!feed) made.set(e.key, (feed = this.autoCreate(user, e.key, group)));
+        return { feed, datum: e.datum };
+      });
+      return this.store(user, items, qos);
     });
-    return this.store(user, items);
   }
 
-  private store(user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>): Array<{ feed: FeedRow; row: DataRow }> {
+  private store(user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, qos?: 0 | 1): Array<{ feed: FeedRow; row: DataRow }> {
     const now = this.ctx.clock();
     for (const { feed, datum } of items) {
       if (!feed.enabled) throw invalid(`feed ${feed.key} is disabled and does not accept data`);
@@ -243,7 +235,7 @@ export class Data {
         feed.lastValue = row.value;
         feed.lastValueAt = row.createdAt;
       }
-      this.ctx.events.emit('data', { user, feed, datum: row });
+      this.ctx.events.emit('data', qos === undefined ? { user, feed, datum: row } : { user, feed, datum: row, qos });
     }
     return rows;
   }
@@ -280,23 +272,23 @@ export class Data {
     }
     this.checkValue({ value: next.value }, feed.history);
     this.ctx.limiter.take(user, 1);
-    this.ctx.db.$client.transaction(() => {
+    this.ctx.tx.run(() => {
       this.sql.update.run(next);
       if (next.value !== current.value) this.chart.updated(current);
       this.refreshLast(feed);
-    })();
+    });
     return { ...current, ...next };
   }
 
   delete(user: UserRow, feed: FeedRow, id: string): DataRow {
     const current = this.get(feed, id);
     this.ctx.limiter.take(user, 1);
-    this.ctx.db.$client.transaction(() => {
+    this.ctx.tx.run(() => {
       this.sql.remove.run(feed.id, id);
       this.sql.uncount.run(1, feed.id);
       this.chart.removed(current);
       this.refreshLast(feed);
-    })();
+    });
     return current;
   }
 
@@ -357,7 +349,14 @@ export class Data {
   /** Moves the read pointer to the record read (a write only when it is not there already). */
   private pointAt(feed: FeedRow, hit: { row: DataRow; pointer: string | null } | undefined | null): DataRow {
     if (!hit) throw notFound(NO_DATA);
-    if (hit.pointer !== hit.row.id) this.sql.setPointer.run(hit.row.id, feed.id, hit.row.id);
+    if (hit.pointer !== hit.row.id) {
+      try {
+        this.sql.setPointer.run(hit.row.id, feed.id, hit.row.id);
+      } catch (err) {
+        // A busy or full database must not fail a read: the pointer moves on the next one.
+        if (storageFault(err) === null) throw err;
+      }
+    }
     return hit.row;
   }
 
@@ -391,14 +390,14 @@ export class Data {
     for (const { id } of this.sql.feedsWithData.all()) {
       for (;;) {
         // Small transactions so that writers never wait long behind the sweep.
-        const n = this.ctx.db.$client.transaction(() => {
+        const n = this.ctx.tx.run(() => {
           const changes = this.sql.expire.run(id, cutoff, 5000).changes;
           if (changes > 0) {
             this.sql.uncount.run(changes, id);
             this.chart.expired(id);
           }
           return changes;
-        })();
+        });
         removed += n;
         if (n < 5000) break;
       }

@@ -1,8 +1,12 @@
+import { storageFault } from '../db/transactions.js';
+
 /** The one error type of the domain: the doors turn it into a status and `{"error": message}`. */
 export class AioError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Seconds a client should wait before trying again (503, 429): sent as Retry-After. */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'AioError';
@@ -30,4 +34,29 @@ export function groupNotFound(ident: string, username: string): AioError {
   return notFound(
     `not found - You are not permitted to access the group with key '${ident}' belonging to ${username} or the group does not exist.`,
   );
+}
+
+/**
+ * A write the storage could not take: 503 while another process holds the database (or on an I/O
+ * fault), 507 when the disk is full. Nothing of the write was stored; the client may send it again.
+ */
+export function storageError(fault: 'busy' | 'full' | 'unavailable'): AioError {
+  if (fault === 'full') {
+    return new AioError(507, 'insufficient storage - the server disk is full; nothing was stored, try again later', 30);
+  }
+  if (fault === 'busy') {
+    return new AioError(503, 'service unavailable - the database is busy; nothing was stored, try again', 1);
+  }
+  return new AioError(503, 'service unavailable - the database could not be written; nothing was stored, try again later', 5);
+}
+
+/** The 503/507 for an error the storage raised (the doors never see SQLite's codes), or undefined. */
+export function storageRefusal(err: unknown): AioError | undefined {
+  const fault = storageFault(err);
+  return fault === null ? undefined : storageError(fault);
+}
+
+/** Another connection held the write lock: nothing of the failed write was stored, it may be tried again. */
+export function isBusy(err: unknown): boolean {
+  return storageFault(err) === 'busy';
 }

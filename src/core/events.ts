@@ -7,6 +7,8 @@ export interface DataEvent {
   user: UserRow;
   feed: FeedRow;
   datum: DataRow;
+  /** The QoS of the MQTT PUBLISH that stored it (no delivery gets a higher one); other doors: absent. */
+  qos?: 0 | 1;
 }
 
 /** The models whose changes are recorded as activities, spelt as the hosted service spells them. */
@@ -20,11 +22,16 @@ export interface ActivityEvent {
   record: object;
 }
 
+export interface ErrorEvent {
+  /** What was running: `retention sweep`, `data listener`, `write queue`... */
+  source: string;
+  err: unknown;
+}
+
 export interface CoreEvents {
   /**
-   * A data point was stored (any door, any route). Emitted once its write has succeeded: after its
-   * commit, or, inside a group commit (Data.soon/group), before the group's COMMIT; listeners that
-   * reach outside the process (MQTT fan-out) deliver at the end of the tick, after it.
+   * A data point was stored (any door, any route). Emitted only after the commit that holds it, and
+   * never for a write that was rolled back (see DEFERRED below).
    */
   data: [DataEvent];
   /** A write was refused by the rate limit (at most one notice per user per second). */
@@ -33,14 +40,26 @@ export interface CoreEvents {
   ban: [BanEvent];
   /** A feed, group, dashboard, block or token was created, updated or deleted. Emitted after the commit. */
   activity: [ActivityEvent];
+  /** Something went wrong that no request is waiting to hear about (a listener, a sweep, a busy database). */
+  error: [ErrorEvent];
 }
+
+/**
+ * Events that tell of stored state: emitted inside a transaction, they wait for its commit and are
+ * dropped with a rollback, so no consumer (fan-out, webhooks, actions, console) ever sees a write
+ * that was not committed. The others (refusals, bans) are news at once.
+ */
+const DEFERRED: ReadonlySet<keyof CoreEvents> = new Set<keyof CoreEvents>(['data', 'activity']);
 
 /** Typed wrapper so a misspelt event name or payload is a compile error. */
 export class CoreEventBus {
   private readonly emitter = new EventEmitter();
 
-  constructor() {
+  /** `afterCommit` runs a callback once the current transaction commits (at once outside one). */
+  constructor(private readonly afterCommit: (cb: () => void) => void = (cb) => cb()) {
     this.emitter.setMaxListeners(100);
+    // Without a listener, EventEmitter throws an `error` event at the emitter: nobody listening is fine.
+    this.emitter.on('error', () => {});
   }
 
   on<K extends keyof CoreEvents>(name: K, fn: (...args: CoreEvents[K]) => void): () => void {
@@ -49,6 +68,16 @@ export class CoreEventBus {
   }
 
   emit<K extends keyof CoreEvents>(name: K, ...args: CoreEvents[K]): void {
-    this.emitter.emit(name, ...args);
+    if (DEFERRED.has(name)) this.afterCommit(() => this.deliver(name, args));
+    else this.deliver(name, args);
+  }
+
+  /** A listener's failure is reported as an `error` event and never undoes or blocks the write. */
+  private deliver<K extends keyof CoreEvents>(name: K, args: CoreEvents[K]): void {
+    try {
+      this.emitter.emit(name, ...args);
+    } catch (err) {
+      if (name !== 'error') this.emitter.emit('error', { source: `${String(name)} listener`, err } satisfies ErrorEvent);
+    }
   }
 }

@@ -7,7 +7,7 @@ import { invalid, notFound } from './errors.js';
 import type { Feeds, Fields } from './feeds.js';
 import { isNumericId } from './keys.js';
 import type { UserRow } from './types.js';
-import { isoSeconds, parseTime, toBool } from './values.js';
+import { checkTimeRange, isoSeconds, parseTime, toBool } from './values.js';
 
 export type TokenRow = InferSelectModel<typeof tokens>;
 
@@ -194,7 +194,7 @@ export class Tokens {
         const ms = parseTime(raw);
         if (ms === null) throw invalid(`Validation failed: expiration must be an ISO-8601 date, got "${String(raw)}"`);
         if (ms <= this.ctx.clock()) throw invalid('Validation failed: expiration must be in the future');
-        attrs.expiration = ms;
+        attrs.expiration = checkTimeRange(ms, 'expiration');
       }
     }
     return attrs;

@@ -43,14 +43,36 @@ export function parseTime(raw: unknown): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
+/** 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z: what ISO-8601 with four-digit years can say. */
+export const MIN_TIME_MS = -62_167_219_200_000;
+export const MAX_TIME_MS = 253_402_300_799_999;
+/**
+ * Data points: from 1970 (ids encode time since the epoch) up to the year 5000, within what the 50
+ * time bits of a data id can hold (core/ids.ts), so that every stored point sorts and reads back.
+ */
+export const MIN_DATA_TIME_MS = 0;
+export const MAX_DATA_TIME_MS = 95_617_584_000_000 - 1;
+
+const isoText = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z').replace(/\.\d{3}Z$/, 'Z');
+
+/** Refuses a time outside [min, max] with 422, naming the field and the range. */
+export function checkTimeRange(ms: number, name: string, min = MIN_TIME_MS, max = MAX_TIME_MS): number {
+  if (!(ms >= min && ms <= max)) {
+    throw invalid(`Validation failed: ${name} must be between ${isoText(min)} and ${isoText(max)}`);
+  }
+  return ms;
+}
+
 export function requireTime(raw: unknown, name: string): number {
   const ms = parseTime(raw);
   if (ms === null) throw invalid(`${name} must be an ISO-8601 date, got "${String(raw)}"`);
-  return ms;
+  return checkTimeRange(ms, name);
 }
 
 /** `created_at` as seconds-precision ISO, the form every Adafruit record uses. */
 export function isoSeconds(ms: number): string {
+  // Nothing out of range is accepted any more, but a value stored before that must still read back.
+  if (!(ms >= MIN_TIME_MS && ms <= MAX_TIME_MS)) ms = ms < MIN_TIME_MS ? MIN_TIME_MS : MAX_TIME_MS;
   const secs = Math.floor(ms / 1000);
   const day = Math.floor(secs / 86_400);
   // Every record carries two or more of these: the date part is made once per day, the time by arithmetic.

@@ -15,17 +15,28 @@ const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../migra
  * pending migrations. WAL with synchronous=NORMAL keeps every committed transaction across a process
  * kill; only an OS crash can lose the last commits, and never corrupts the file.
  */
-export function openDb(path: string): Db {
+export function openDb(path: string, opts: OpenOptions = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
+  // Opening and migrating may wait for another process's lock; what runs after follows opts.
+  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -32000');
   const db = drizzle({ client: sqlite, schema }) as Db;
   migrate(db, { migrationsFolder: MIGRATIONS });
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
   return db;
+}
+
+export interface OpenOptions {
+  /**
+   * How long one statement blocks waiting for another connection's lock. The server uses 0: a wait
+   * would block its event loop (every client), so it waits for a busy database asynchronously instead
+   * (core/write-queue.ts). The account command, alone in its process, can afford to block.
+   */
+  busyTimeoutMs?: number;
 }
 
 export function closeDb(db: Db): void {

@@ -2,9 +2,10 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Core } from '../core/core.js';
-import { AioError, INVALID_URL_TEXT } from '../core/errors.js';
+import { AioError, INVALID_URL_TEXT, storageRefusal } from '../core/errors.js';
 import { compact, parseJson, toJsKeepingValues } from '../core/json.js';
 import { authenticate } from './auth.js';
+import { waitOutBusyDatabase } from './busy.js';
 import { redactUrl } from './redact.js';
 import { activityRoutes } from './routes/activities.js';
 import { dashboardRoutes } from './routes/dashboards.js';
@@ -113,10 +114,19 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
     });
   }
 
+  app.addHook('onRoute', (route) => waitOutBusyDatabase(route, core.config.dbBusyWaitMs));
   app.options('/*', async (_req, reply) => reply.code(204).send());
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    if (err instanceof AioError) return reply.code(err.status).send({ error: err.message });
+    const refusal = storageRefusal(err);
+    if (refusal) {
+      req.log.warn({ err: { message: err.message, code: err.code } }, 'storage refused a write');
+      err = refusal;
+    }
+    if (err instanceof AioError) {
+      if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
+      return reply.code(err.status).send({ error: err.message });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) {
       req.log.error({ err: { message: err.message, code: err.code }, url: redactUrl(req.url) }, 'request failed');

@@ -384,45 +384,28 @@ export class MqttBroker {
   // ---------------------------------------------------------------------------------------------
   // Publishing
 
-  /** PUBLISH packets waiting for this turn's group commit (see flushPublishes). */
-  private publishes: Array<{ session: ClientSession; packet: PublishPacket; cb: (err?: Error | null) => void }> = [];
-  private flushTimer: NodeJS.Immediate | undefined;
-
+  /**
+   * Every PUBLISH goes through the core's group commit (core/write-queue.ts): the packets read in one
+   * turn of the event loop are stored in one transaction, each in its own savepoint, and Aedes writes
+   * the PUBACK only when `cb` runs, after the commit that holds the point. A publish the storage could
+   * not take (busy past AIO_DB_BUSY_TIMEOUT_MS, disk full) gets no PUBACK: the reason goes to
+   * `{user}/errors` and the connection is closed, so that the client sends it again.
+   */
   private authorizePublish(client: Client | null, packet: PublishPacket, cb: (err?: Error | null) => void): void {
     const session = client ? this.sessions.get(client) : undefined;
     if (!session) return consume(packet, cb, null);
-    this.publishes.push({ session, packet, cb });
-    this.flushTimer ??= setImmediate(() => this.flushPublishes());
+    this.core.data.soon(() => this.handlePublish(session, packet)).then(
+      () => consume(packet, cb, null),
+      (err: unknown) => this.publishFailed(session, packet, cb, err),
+    );
   }
 
-  /**
-   * Group commit: the PUBLISH packets read in one turn of the event loop are handled in order in one
-   * transaction (each store in its own savepoint, so a refused one leaves the others alone), and
-   * Aedes acknowledges each (PUBACK) only when its `cb` runs, after the commit that holds its point.
-   * Fan-out deliveries go out at the end of the tick, after the commit too.
-   */
-  private flushPublishes(): void {
-    this.flushTimer = undefined;
-    const batch = this.publishes;
-    this.publishes = [];
-    let failed: Error | null = null;
-    try {
-      this.core.data.group(() => {
-        for (const { session, packet } of batch) {
-          try {
-            this.handlePublish(session, packet);
-          } catch (err) {
-            this.log(`mqtt: PUBLISH ${packet.topic} failed: ${String(err)}`);
-            this.reject(session, 'PUBLISH', packet.topic, 'internal error');
-          }
-        }
-      });
-    } catch (err) {
-      // The commit itself failed: nothing of the batch is acknowledged (QoS 1 clients send it again).
-      this.log(`mqtt: committing ${batch.length} PUBLISH packet(s) failed: ${String(err)}`);
-      failed = err instanceof Error ? err : new Error(String(err));
-    }
-    for (const { packet, cb } of batch) consume(packet, cb, failed);
+  private publishFailed(session: ClientSession, packet: PublishPacket, cb: (err?: Error | null) => void, err: unknown): void {
+    const stored = err instanceof AioError && (err.status === 503 || err.status === 507);
+    if (!stored) this.log(`mqtt: PUBLISH ${JSON.stringify(packet.topic)} failed: ${String(err)}`);
+    this.reject(session, 'PUBLISH', packet.topic, stored ? (err as AioError).message : 'internal error, not stored');
+    if (packet.qos === 0) return consume(packet, cb, null);
+    cb(err instanceof Error ? err : new Error(String(err)));
   }
 
   private handlePublish(session: ClientSession, packet: PublishPacket): void {
@@ -462,7 +445,7 @@ export class MqttBroker {
     const p = parseFeedPayload(payloadBuffer(packet.payload), t.format);
     if (p.value === '') throw invalid("Validation failed: Value can't be blank");
     const datum: DatumInput = { value: p.value, lat: p.lat ?? null, lon: p.lon ?? null, ele: p.ele ?? null };
-    this.fanout.withOrigin(packet.qos, () => this.core.data.createOrAutoCreate(user, t.ident, [datum]));
+    this.core.data.createOrAutoCreate(user, t.ident, [datum], packet.qos >= 1 ? 1 : 0);
   }
 
   private groupPublish(user: UserRow, t: GroupTopic, packet: PublishPacket): void {
@@ -470,9 +453,7 @@ export class MqttBroker {
     const location = { lat: p.lat ?? null, lon: p.lon ?? null, ele: p.ele ?? null };
     const entries = p.feeds.map((f) => ({ key: f.key, datum: { value: f.value, ...location } }));
     for (const e of entries) if (e.datum.value === '') throw invalid(`Validation failed: Value for ${e.key} can't be blank`);
-    // Like feeds, a group is made on first publish (Arduino's io.group("name") never creates one over HTTP).
-    const group = this.core.groups.find(user, t.ident) ?? this.core.groups.create(user, { name: t.ident });
-    this.fanout.withOrigin(packet.qos, () => this.core.data.createInGroup(user, group, entries));
+    this.core.data.createInGroupOrAutoCreate(user, t.ident, entries, packet.qos >= 1 ? 1 : 0);
   }
 
   /** `<topic>/get`: the last value, to this client only, on `<topic>` in its format. Not stored. */

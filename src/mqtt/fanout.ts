@@ -62,7 +62,6 @@ class Outbox {
 export class Fanout {
   private pending: Pending[] = [];
   private scheduled = false;
-  private originQos: Qos | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -84,21 +83,10 @@ export class Fanout {
     this.pending = [];
   }
 
-  /** Runs a core call made for an MQTT PUBLISH of QoS `qos`; the points it stores carry that QoS. */
-  withOrigin<T>(qos: number, fn: () => T): T {
-    const prev = this.originQos;
-    this.originQos = qos >= 1 ? 1 : 0;
-    try {
-      return fn();
-    } finally {
-      this.originQos = prev;
-    }
-  }
-
   private onData(e: DataEvent): void {
     // Cheap filter first: most points belong to users with nobody listening.
     if (!this.index.forUser(e.user.username)) return;
-    this.pending.push({ ...e, qos: this.originQos ?? 1 });
+    this.pending.push({ ...e, qos: e.qos ?? 1 });
     if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(() => this.flush());

@@ -49,9 +49,7 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
   const write = (req: Req, inputs: ReturnType<typeof parseDatum>[]) => {
     const { groupKey, feedKey } = req.params;
     if (groupKey === undefined) return core.data.createOrAutoCreate(req.user, feedKey, inputs);
-    const group = core.groups.resolve(req.user, groupKey);
-    const feed = core.feeds.findInGroup(req.user, group, feedKey) ?? core.data.autoCreate(req.user, feedKey, group);
-    return { feed, rows: core.data.create(req.user, feed, inputs) };
+    return core.data.createInGroupFeed(req.user, core.groups.resolve(req.user, groupKey), feedKey, inputs);
   };
 
   const list = async (req: Req, reply: FastifyReply) => {

@@ -73,7 +73,8 @@ export async function groupRoutes(app: FastifyInstance, { core }: { core: Core }
 
   app.post<{ Params: GroupParams }>('/:username/groups/:groupKey/data', async (req) => {
     const group = one(req);
-    const stored = core.data.createInGroup(req.user, group, groupEntries(bodyFields(req, 'group')));
+    const entries = groupEntries(bodyFields(req, 'group'));
+    const stored = await core.data.soon(() => core.data.createInGroup(req.user, group, entries));
     return stored.map(({ feed, row }) => core.serialize.datum(row, feed.key));
   });
 }

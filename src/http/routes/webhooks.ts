@@ -47,7 +47,7 @@ export async function webhookRoutes(app: FastifyInstance, { core }: { core: Core
 
   const receive = (kind: WebhookKind) => async (req: FastifyRequest<{ Params: TokenParams }>) => {
     const body = kind === 'data' ? { fields: bodyFields(req) } : { raw: Buffer.isBuffer(req.body) ? req.body : undefined };
-    const { feed, row } = core.webhooks.receive(req.params.token, kind, body);
+    const { feed, row } = await core.data.soon(() => core.webhooks.receive(req.params.token, kind, body));
     return core.serialize.datum(row, feed.key);
   };
 
