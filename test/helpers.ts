@@ -41,7 +41,8 @@ export function testConfig(overrides: Partial<Config> = {}, dbPath?: string): Co
 export function makeCore(opts: { clock?: Clock; config?: Partial<Config> } = {}) {
   const tmp = tempDir();
   const config = testConfig(opts.config, join(tmp.dir, 'aio.sqlite'));
-  const db = openDb(config.dbPath);
+  // As the server opens it: a busy database is waited out by the write queue, never by blocking.
+  const db = openDb(config.dbPath, { busyTimeoutMs: 0 });
   const core = new Core(db, config, opts.clock);
   const alice: TestAccount = { ...core.accounts.add('alice', 'alice-key-0123456789'), name: 'alice' };
   const bob: TestAccount = { ...core.accounts.add('bob', 'bob-key-0123456789'), name: 'bob' };
