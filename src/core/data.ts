@@ -325,6 +325,19 @@ export class Data {
     return this.sql.count.get(feed.id)?.n ?? 0;
   }
 
+  /**
+   * The one rule for "the last value" (data/retain, MQTT `/get`, group `/get`): the newest stored
+   * point; when retention has removed every point, the feed's last value, without a location.
+   * Undefined when the feed never had a value. Unlike data/last, it moves no read pointer. (The
+   * stand-in for an expired point has an empty id: it is no longer a record.)
+   */
+  latest(feed: FeedRow): DataRow | undefined {
+    const row = this.sql.last.get(feed.id);
+    if (row || feed.lastValue === null) return row;
+    const at = feed.lastValueAt ?? feed.updatedAt;
+    return { id: '', feedId: feed.id, userId: feed.userId, value: feed.lastValue, lat: null, lon: null, ele: null, createdAt: at, updatedAt: at };
+  }
+
   last(feed: FeedRow): DataRow {
     return this.pointAt(feed, this.sql.lastPointed.get(feed.id));
   }

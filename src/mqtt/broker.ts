@@ -460,19 +460,21 @@ export class MqttBroker {
   private feedGet(session: ClientSession, user: UserRow, t: FeedTopic, topic: string): void {
     const feed = this.core.feeds.find(user, t.ident);
     if (!feed) throw feedNotFound(t.ident, user.username);
-    const row = this.core.data.sql.last.get(feed.id);
-    if (!row) return; // nothing stored yet: nothing to send (compat-notes §5 q7)
+    const last = this.core.data.latest(feed);
+    if (!last) return; // nothing stored yet: nothing to send (compat-notes §5 q7)
     const target = topic.slice(0, -'/get'.length);
-    session.send(target, feedPayload(this.core, feed, row, t.format), this.index.find(session, target)?.qos ?? 0);
+    session.send(target, feedPayload(this.core, feed, last, t.format), this.index.find(session, target)?.qos ?? 0);
   }
 
   private groupGet(session: ClientSession, user: UserRow, t: GroupTopic, topic: string): void {
     const group = this.core.groups.find(user, t.ident);
     if (!group) throw groupNotFound(t.ident, user.username);
     const feeds = this.core.groups.feedsByGroup(user, group.id).get(group.id) ?? [];
-    const entries: GroupEntry[] = feeds
-      .filter((f) => f.lastValue !== null)
-      .map((f) => ({ key: keyInGroup(f, group), value: f.lastValue! }));
+    const entries: GroupEntry[] = [];
+    for (const f of feeds) {
+      const last = this.core.data.latest(f);
+      if (last) entries.push({ key: keyInGroup(f, group), value: last.value });
+    }
     if (entries.length === 0) return;
     const target = topic.slice(0, -'/get'.length);
     session.send(target, groupPayload(entries, null, groupFormat(t.format)), this.index.find(session, target)?.qos ?? 0);

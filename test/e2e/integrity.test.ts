@@ -125,7 +125,7 @@ describe('a database another process holds locked', () => {
     const http = r.post('temp', 'h1');
     let acked = false;
     const published = pub.publishAsync('ada/f/temp', 'm1', { qos: 1 }).then(() => (acked = true));
-    const closed = new Promise((resolve) => pub.once('close', resolve));
+    const closed = new Promise<void>((resolve) => pub.once('close', () => resolve()));
     await tick(100);
     clock.advance(1000);
     const res = await http;
@@ -204,7 +204,7 @@ describe.skipIf(!disk)('a full disk (tmpfs; needs root to mount)', () => {
       expect(((await refused!.json()) as { error: string }).error).toMatch(/disk is full/);
       const pub = await r.connect();
       let acked = false;
-      const closed = new Promise((resolve) => pub.once('close', resolve));
+      const closed = new Promise<void>((resolve) => pub.once('close', () => resolve()));
       void pub.publishAsync('ada/f/fill', `mqtt-${'y'.repeat(900)}`, { qos: 1 }).then(() => (acked = true), () => {});
       await closed;
       expect(acked).toBe(false);

@@ -119,8 +119,8 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
   };
   const retain = async (req: Req, reply: FastifyReply) => {
     const feed = feedOf(req);
-    const row = core.data.sql.last.get(feed.id);
-    const text = row ? csvLine(row.value, row.lat, row.lon, row.ele) : feed.lastValue !== null ? csvLine(feed.lastValue, null, null, null) : '';
+    const last = core.data.latest(feed);
+    const text = last ? csvLine(last.value, last.lat, last.lon, last.ele) : '';
     return reply.type('text/csv; charset=utf-8').send(text);
   };
 
