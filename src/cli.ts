@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
+import { effectiveLimits, type LimitedRecord } from './core/account-limits.js';
 import { Core } from './core/core.js';
+import type { UserRow } from './core/types.js';
 import { AioError } from './core/errors.js';
 import { closeDb, openDb } from './db/open.js';
 
@@ -8,6 +10,9 @@ const USAGE = `usage: npm run aio -- <command>
   user list                   list accounts
   user key NAME [--key KEY]   replace an account's key (a running server refuses the old one within 0.1 s)
   user limit NAME N|default   the account's data rate in points per minute (0 = none), or back to AIO_RATE_LIMIT
+  user limits NAME [--feeds N|default] [--groups N|default] [--dashboards N|default]
+                              how many feeds, groups (the default group aside) and dashboards the account may
+                              have (0 = unlimited), or back to AIO_MAX_*; without options, shows them
 The database is the one AIO_DB names (default ./data/aio.sqlite).`;
 
 function option(args: string[], name: string): string | undefined {
@@ -17,6 +22,16 @@ function option(args: string[], name: string): string | undefined {
   if (v === undefined || v.startsWith('--')) throw new AioError(400, `${name} needs a value`);
   args.splice(i, 2);
   return v;
+}
+
+const LIMITED: LimitedRecord[] = ['feeds', 'groups', 'dashboards'];
+const OWN_LIMIT: Record<LimitedRecord, 'maxFeeds' | 'maxGroups' | 'maxDashboards'> = { feeds: 'maxFeeds', groups: 'maxGroups', dashboards: 'maxDashboards' };
+
+/** `carol: 10 feeds, 5 groups (default), unlimited dashboards (default)` */
+function describeLimits(core: Core, user: UserRow): string {
+  const now = effectiveLimits(core.ctx, user.id);
+  const parts = LIMITED.map((kind) => `${now[kind] === 0 ? 'unlimited' : now[kind]} ${kind}${user[OWN_LIMIT[kind]] === null ? ' (default)' : ''}`);
+  return `${user.username}: ${parts.join(', ')}`;
 }
 
 /** Runs one command against the database; returns the process exit code. */
@@ -57,6 +72,22 @@ export function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, out
         if (raw !== 'default' && !/^\d+$/.test(raw)) throw new AioError(400, `"${raw}" is not a whole number of points per minute`);
         const user = core.accounts.setRateLimit(name, raw === 'default' ? null : Number(raw));
         out(`${user.username}: ${user.rateLimit === null ? `default limit (${config.rateLimit}/min)` : `${user.rateLimit} points per minute`}`);
+        return 0;
+      }
+      case 'limits': {
+        if (!name) throw new AioError(400, 'user limits needs a NAME');
+        const limits: Partial<Record<LimitedRecord, number | null>> = {};
+        for (const kind of LIMITED) {
+          const raw = option(args, `--${kind}`);
+          if (raw === undefined) continue;
+          if (raw !== 'default' && !/^\d+$/.test(raw)) throw new AioError(400, `--${kind}: "${raw}" is not a whole number (0 = unlimited) or "default"`);
+          limits[kind] = raw === 'default' ? null : Number(raw);
+        }
+        if (args.length > 3) throw new AioError(400, `user limits takes --feeds, --groups and --dashboards, not "${args[3]}"`);
+        const existing = core.accounts.find(name);
+        if (!existing) throw new AioError(404, `no user named ${name}`);
+        const user = Object.keys(limits).length > 0 ? core.accounts.setLimits(name, limits) : existing;
+        out(describeLimits(core, user));
         return 0;
       }
       default:

@@ -32,6 +32,15 @@ export interface Config {
   sweepIntervalMs: number;
   /** Activities kept per user, newest first (the hosted service keeps the last 1000). */
   activityLimit: number;
+  /** How many feeds, groups and dashboards an account may have (0 = unlimited); see core/account-limits.ts. */
+  accountLimits: AccountLimits;
+}
+
+/** Per-account record caps; the hosted free plan has 10 feeds, 5 groups and 5 dashboards. */
+export interface AccountLimits {
+  feeds: number;
+  groups: number;
+  dashboards: number;
 }
 
 export class ConfigError extends Error {}
@@ -126,5 +135,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxValueBytesNoHistory: 100 * 1024,
     sweepIntervalMs: 10 * 60 * 1000,
     activityLimit: 1000,
+    accountLimits: {
+      feeds: int(env, 'AIO_MAX_FEEDS', 0, 0, 1_000_000),
+      groups: int(env, 'AIO_MAX_GROUPS', 0, 0, 1_000_000),
+      dashboards: int(env, 'AIO_MAX_DASHBOARDS', 0, 0, 1_000_000),
+    },
   };
 }

@@ -5,6 +5,7 @@ describe('configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', mqttPort: 1883, retentionDays: 30, rateLimit: 30, username: undefined, key: undefined, extraUsers: [] });
+    expect(c.accountLimits).toEqual({ feeds: 0, groups: 0, dashboards: 0 });
     expect(c.dbPath.endsWith('/data/aio.sqlite')).toBe(true);
     expect(loadConfig({ AIO_DB: ':memory:' }).dbPath).toBe(':memory:');
   });
@@ -13,6 +14,7 @@ describe('configuration', () => {
     const c = loadConfig({ PORT: '9000', HOST: '127.0.0.1', MQTT_PORT: '1884', AIO_USERNAME: 'me', AIO_KEY: 'k', AIO_USERS: 'a:1, b:x:y', AIO_RETENTION_DAYS: '0', AIO_RATE_LIMIT: '0' });
     expect(c).toMatchObject({ port: 9000, host: '127.0.0.1', mqttPort: 1884, username: 'me', key: 'k', retentionDays: 0, rateLimit: 0 });
     expect(c.extraUsers).toEqual([{ username: 'a', key: '1' }, { username: 'b', key: 'x:y' }]);
+    expect(loadConfig({ AIO_MAX_FEEDS: '10', AIO_MAX_GROUPS: '5', AIO_MAX_DASHBOARDS: '5' }).accountLimits).toEqual({ feeds: 10, groups: 5, dashboards: 5 });
   });
 
   it('stops on invalid values with a message naming the variable', () => {
@@ -25,6 +27,9 @@ describe('configuration', () => {
       [{ AIO_USERNAME: 'bad name' }, 'AIO_USERNAME'],
       [{ AIO_KEY: 'k' }, 'AIO_KEY'],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ AIO_MAX_FEEDS: 'ten' }, 'AIO_MAX_FEEDS'],
+      [{ AIO_MAX_GROUPS: '-5' }, 'AIO_MAX_GROUPS'],
+      [{ AIO_MAX_DASHBOARDS: '2.5' }, 'AIO_MAX_DASHBOARDS'],
     ] as const) {
       expect(() => loadConfig(env), name).toThrow(ConfigError);
       expect(() => loadConfig(env), name).toThrow(name);

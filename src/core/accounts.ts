@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import { groups, users } from '../db/schema.js';
+import type { LimitedRecord } from './account-limits.js';
 import type { Ctx } from './context.js';
 import { AioError, invalid, notFound } from './errors.js';
 import type { UserRow } from './types.js';
@@ -137,6 +138,25 @@ export class Accounts {
     return this.ctx.db
       .update(users)
       .set({ rateLimit: limit, updatedAt: this.ctx.clock() })
+      .where(eq(users.id, existing.id))
+      .returning()
+      .get();
+  }
+
+  /**
+   * The account's own caps on feeds, groups and dashboards (0 = unlimited); null returns one to the
+   * server default (`AIO_MAX_*`), an absent one is left as it is.
+   */
+  setLimits(username: string, limits: Partial<Record<LimitedRecord, number | null>>): UserRow {
+    const existing = this.find(username);
+    if (!existing) throw notFound(`no user named ${username}`);
+    for (const [kind, n] of Object.entries(limits)) {
+      if (n !== null && n !== undefined && (!Number.isInteger(n) || n < 0)) throw invalid(`a ${kind} limit is a whole number, 0 for none`);
+    }
+    this.cache.clear();
+    return this.ctx.db
+      .update(users)
+      .set({ maxFeeds: limits.feeds, maxGroups: limits.groups, maxDashboards: limits.dashboards, updatedAt: this.ctx.clock() })
       .where(eq(users.id, existing.id))
       .returning()
       .get();

@@ -277,12 +277,16 @@ export interface BlockFeedJson {
 
 export type BlockJson = ReturnType<typeof blockJson>;
 
-/** The one block serializer: ids are strings, as the hosted service sends them. */
+/**
+ * The one block serializer: ids are strings, as the hosted service sends them. A block has no key of
+ * its own; `key` repeats the id because the Ruby client's `block(record)` falls back to `record['key']`.
+ */
 export function blockJson(b: BlockRow, connections: BlockFeedJson[]) {
   return {
     id: String(b.id),
     name: b.name,
     description: b.description,
+    key: String(b.id),
     visual_type: b.visualType,
     column: b.column,
     row: b.row,

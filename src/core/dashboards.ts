@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, max, sql, type InferSelectModel } from 'drizzle-
 import type { Db } from '../db/open.js';
 import { blocks, dashboards, layouts } from '../db/schema.js';
 import type { BlockJson, Blocks } from './blocks.js';
+import { assertRoom } from './account-limits.js';
 import type { Ctx } from './context.js';
 import { invalid, notFound } from './errors.js';
 import type { Fields } from './feeds.js';
@@ -198,6 +199,7 @@ export class Dashboards {
       if (!base) throw invalid('Validation failed: Key can not be made from that name; send a key');
       key = uniqueKey(base, taken);
     }
+    assertRoom(this.ctx, user, 'dashboards');
     const now = this.ctx.clock();
     const created = this.ctx.db
       .insert(dashboards)

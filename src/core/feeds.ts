@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { feeds, groupFeeds, groups } from '../db/schema.js';
+import { assertRoom } from './account-limits.js';
 import type { Ctx } from './context.js';
 import { feedNotFound, invalid } from './errors.js';
 import { feedFullKey, findByIdent, keyFromName, uniqueKey, validateKey, validateName } from './keys.js';
@@ -98,6 +99,7 @@ export class Feeds {
   create(user: UserRow, group: GroupRow, input: Fields): FeedRow {
     const name = validateName(input.name);
     const attrs = feedAttrs(input);
+    assertRoom(this.ctx, user, 'feeds');
     this.ctx.limiter.take(user, 1);
     const now = this.ctx.clock();
     const created = this.ctx.db.transaction((tx) => {

@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { feeds, groupFeeds, groups } from '../db/schema.js';
+import { assertRoom } from './account-limits.js';
 import type { Ctx } from './context.js';
 import { AioError, feedNotFound, groupNotFound, invalid } from './errors.js';
 import type { Feeds, Fields } from './feeds.js';
@@ -67,6 +68,7 @@ export class Groups {
       if (!base) throw invalid('Validation failed: Key can not be made from that name');
       key = uniqueKey(base, taken);
     }
+    assertRoom(this.ctx, user, 'groups');
     this.ctx.limiter.take(user, 1);
     const now = this.ctx.clock();
     const created = this.ctx.db

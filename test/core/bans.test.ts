@@ -4,7 +4,7 @@ import { CoreEventBus } from '../../src/core/events.js';
 import type { UserRow } from '../../src/core/types.js';
 import { FakeClock } from '../helpers.js';
 
-const user: UserRow = { id: 1, username: 'u', name: null, keyHash: '', color: null, timeZone: 'UTC', rateLimit: null, createdAt: 0, updatedAt: 0 };
+const user: UserRow = { id: 1, username: 'u', name: null, keyHash: '', color: null, timeZone: 'UTC', rateLimit: null, maxFeeds: null, maxGroups: null, maxDashboards: null, createdAt: 0, updatedAt: 0 };
 const LIMITS: BanLimits = { enabled: true, connects: 20, subscribes: 100, refused: 10, throttled: 10, failedLogins: 10 };
 
 function setup(limits: Partial<BanLimits> = {}) {

@@ -50,6 +50,7 @@ describe('blocks: create', () => {
       id: expect.stringMatching(/^\d+$/),
       name: 'blocktest',
       description: null,
+      key: b.id,
       visual_type: 'line_chart',
       column: null,
       row: null,

@@ -12,6 +12,9 @@ const user = (id: number, rateLimit: number | null = null): UserRow => ({
   color: null,
   timeZone: 'UTC',
   rateLimit,
+  maxFeeds: null,
+  maxGroups: null,
+  maxDashboards: null,
   createdAt: 0,
   updatedAt: 0,
 });

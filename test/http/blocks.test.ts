@@ -37,6 +37,7 @@ describe('blocks: create', () => {
       id: expect.stringMatching(/^\d+$/),
       name: null,
       description: null,
+      key: res.json.id,
       visual_type: 'gauge',
       column: null,
       row: null,
@@ -158,6 +159,8 @@ describe('blocks: read, update, delete', () => {
     const one = await t.req('GET', `${BLOCKS}/${a.id}`);
     expect(one.status).toBe(200);
     expect(one.json).toEqual(a);
+    // Every block record names its key (the id as a string): Ruby's `block(record)` reads `record['key']`.
+    for (const x of list.json) expect(x.key).toBe(x.id);
     // The dashboard carries the same block records.
     expect((await t.req('GET', `${BASE}/dashboards/weather-station`)).json.blocks).toEqual(list.json);
   });

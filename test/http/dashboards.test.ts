@@ -61,6 +61,8 @@ describe('dashboards: CRUD', () => {
     expect(res.json.map((d: { key: string }) => d.key)).toEqual(['one', 'two']);
     expect(res.json[0].blocks).toEqual([]);
     expect(res.json[1].blocks.map((b: { name: string }) => b.name)).toEqual(['g']);
+    // Embedded blocks carry `key` like every block record.
+    expect(res.json[1].blocks[0].key).toBe(res.json[1].blocks[0].id);
     for (const d of res.json) expect(d).not.toHaveProperty('layouts');
   });
 

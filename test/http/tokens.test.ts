@@ -39,15 +39,32 @@ describe('tokens: routes', () => {
       feed_id: null,
       created_at: '2026-01-15T12:00:00Z',
       updated_at: '2026-01-15T12:00:00Z',
-      qr_code: null,
+      qr_code: expect.stringMatching(/^data:image\/png;base64,/),
       status: 'active',
     });
+    // Later reads show neither the secret nor its QR image: only a hash of the secret is kept.
     const one = await t.req('GET', `${BASE}/tokens/${token.id}`);
     expect(one.status).toBe(200);
-    expect(one.json).toEqual({ ...token, key: null });
+    expect(one.json).toEqual({ ...token, key: null, qr_code: null });
     const list = await t.req('GET', `${BASE}/tokens`);
-    expect(list.json).toEqual([{ ...token, key: null }]);
+    expect(list.json).toEqual([{ ...token, key: null, qr_code: null }]);
     expect(list.text).not.toContain(token.key);
+  });
+
+  it('qr_code on creation is a PNG data URL of that token’s key, different for each key', async () => {
+    const png = (dataUrl: string) => Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64');
+    const a = (await t.req('POST', `${BASE}/tokens`)).json;
+    const b = (await t.req('POST', `${BASE}/tokens`)).json;
+    for (const token of [a, b]) {
+      const bytes = png(token.qr_code);
+      // The PNG signature, then the IHDR chunk of a square image.
+      expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect(bytes.subarray(12, 16).toString('latin1')).toBe('IHDR');
+      expect(bytes.readUInt32BE(16)).toBe(bytes.readUInt32BE(20));
+      expect(bytes.readUInt32BE(16)).toBeGreaterThan(20);
+    }
+    expect(a.key).not.toBe(b.key);
+    expect(a.qr_code).not.toBe(b.qr_code);
   });
 
   it('POST takes flags, a feed and an expiration, wrapped or not, JSON or form', async () => {

@@ -12,6 +12,10 @@ export const users = sqliteTable(
     timeZone: text('time_zone').notNull().default('UTC'),
     /** Data points per minute for this account; null means the server default. */
     rateLimit: integer('rate_limit'),
+    /** How many feeds, groups (besides `default`) and dashboards the account may have; 0 = unlimited, null = the server default. */
+    maxFeeds: integer('max_feeds'),
+    maxGroups: integer('max_groups'),
+    maxDashboards: integer('max_dashboards'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

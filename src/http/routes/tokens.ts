@@ -19,7 +19,7 @@ export async function tokenRoutes(app: FastifyInstance, { core }: { core: Core }
 
   app.post('/:username/tokens', { config: KEY_ONLY }, async (req) => {
     const { token: row, secret } = core.tokens.create(req.user, bodyFields(req, 'token'));
-    return core.tokens.json(row, secret);
+    return core.tokens.createdJson(row, secret);
   });
 
   app.get<{ Params: TokenParams }>('/:username/tokens/:id', { config: KEY_ONLY }, async (req) => core.tokens.json(token(req)));

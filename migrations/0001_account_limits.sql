@@ -1,0 +1,3 @@
+ALTER TABLE `users` ADD `max_feeds` integer;--> statement-breakpoint
+ALTER TABLE `users` ADD `max_groups` integer;--> statement-breakpoint
+ALTER TABLE `users` ADD `max_dashboards` integer;
