@@ -103,3 +103,23 @@ describe('AIO_MAX_DASHBOARDS over HTTP', () => {
     expect((await t.req('POST', `${BASE}/dashboards`, { body: { name: 'd6' } })).status).toBe(201);
   });
 });
+
+describe('a refusal part-way through an auto-create keeps nothing of it', () => {
+  it('`newgroup.newfeed` over the feed limit leaves no new group behind', async () => {
+    await setup({ feeds: 10 });
+    await tenFeeds();
+    const res = await t.req('POST', `${BASE}/feeds/newgroup.newfeed/data`, { body: { value: 1 } });
+    expect(res.status).toBe(422);
+    expect(await groupKeys()).toEqual(['default']);
+    expect(await feedKeys()).toHaveLength(10);
+  });
+
+  it('group data naming more new feeds than fit keeps none of them', async () => {
+    await setup({ feeds: 10 });
+    for (let i = 1; i <= 8; i++) expect((await t.req('POST', `${BASE}/feeds`, { body: { feed: { name: `f${i}` } } })).status).toBe(201);
+    const res = await t.req('POST', `${BASE}/groups/default/data`, { body: { feeds: [{ key: 'n1', value: 1 }, { key: 'n2', value: 2 }, { key: 'n3', value: 3 }] } });
+    expect(res.status).toBe(422);
+    expect(await feedKeys()).toHaveLength(8);
+    expect((await t.req('GET', `${BASE}/activities`)).json.filter((a: { model: string; action: string }) => a.model === 'Feed' && a.action === 'create')).toHaveLength(8);
+  });
+});
