@@ -252,6 +252,7 @@ export class MqttBroker {
     const guard = new FrameGuard(inner, {
       maxPacketBytes: this.config.mqttMaxPacketBytes,
       onTooBig: (g, bytes) => this.packetTooBig(g, bytes),
+      onMalformed: (g, reason) => this.packetMalformed(g, reason),
     });
     this.ips.set(guard, ip);
     guard.once('close', () => {
@@ -264,6 +265,13 @@ export class MqttBroker {
     client._parser?.prependListener('packet', (p: { cmd?: string; subscriptions?: Array<{ qos: number }> }) => {
       if (p.cmd === 'subscribe' && p.subscriptions) for (const s of p.subscriptions) if (s.qos > 1) s.qos = 1;
     });
+  }
+
+  /** A packet broke an MQTT rule (frames.ts): the connection is closed, as the spec requires. */
+  private packetMalformed(guard: FrameGuard, reason: string): void {
+    const session = this.sessions.get(guard.client as Client);
+    this.debug(`mqtt: closing ${session?.id ?? 'a connection'}: ${reason}`);
+    if (session?.user) this.fanout.report(session.user.username, `${session.id} ${session.ip} packet rejected, ${reason}; disconnecting`);
   }
 
   private packetTooBig(guard: FrameGuard, bytes: number): void {

@@ -138,7 +138,7 @@ export class Inbox {
 // ---------------------------------------------------------------------------------------------
 // Raw packets, for what the mqtt client library will not send.
 
-function mqttString(s: string | Buffer): Buffer {
+export function mqttString(s: string | Buffer): Buffer {
   const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
   const len = Buffer.alloc(2);
   len.writeUInt16BE(b.length);
