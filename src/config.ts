@@ -117,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refused: int(env, 'AIO_MQTT_MAX_REFUSED', 10, 1, 1_000_000),
       throttled: int(env, 'AIO_MQTT_MAX_THROTTLED', 10, 1, 1_000_000),
       failedLogins: int(env, 'AIO_MQTT_MAX_FAILED_LOGINS', 10, 1, 1_000_000),
+      failedLoginsPerAddress: int(env, 'AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS', 100, 1, 1_000_000),
     },
     logLevel,
     maxValueBytes: 1024,

@@ -30,4 +30,10 @@ describe('configuration', () => {
       expect(() => loadConfig(env), name).toThrow(name);
     }
   });
+
+  it('reads the MQTT protection limits', () => {
+    expect(loadConfig({}).bans).toMatchObject({ failedLogins: 10, failedLoginsPerAddress: 100 });
+    expect(loadConfig({ AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS: '500' }).bans.failedLoginsPerAddress).toBe(500);
+    expect(() => loadConfig({ AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS: '0' })).toThrow('AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS');
+  });
 });

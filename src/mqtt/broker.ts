@@ -311,13 +311,14 @@ export class MqttBroker {
         if (password && password.length > 0) return done(authError(5, 'not authorized'), null);
       } else {
         const bans = this.core.ctx.bans;
-        // A wrong key cannot be guessed quickly: an address with many failures is refused outright.
-        if (bans.addressBlocked(ip)) return refuseConnect(client, 6, done);
+        // A wrong key cannot be guessed quickly: a username (or a whole address) with many failures
+        // from this address is refused outright.
+        if (bans.loginBlocked(ip, username)) return refuseConnect(client, 6, done);
         const secret = password ? password.toString('utf8') : '';
         user = this.core.accounts.authenticateUser(username, secret) ?? null;
         if (!user) ({ user, token } = this.tokenLogin(username, secret));
         if (!user) {
-          bans.loginFailed(ip);
+          bans.loginFailed(ip, username);
           return done(authError(5, 'not authorized'), null);
         }
         const ban = bans.note(user, 'connect') ?? bans.current(user);
