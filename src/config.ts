@@ -14,6 +14,8 @@ export interface Config {
   tlsKey: string | undefined;
   /** Largest MQTT packet the broker accepts; a bigger one closes the connection. */
   mqttMaxPacketBytes: number;
+  /** How often a key replaced by another process (the account command) is looked for while MQTT sessions hold keys. */
+  keyCheckIntervalMs: number;
   dbPath: string;
   username: string | undefined;
   key: string | undefined;
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert,
     tlsKey,
     mqttMaxPacketBytes: int(env, 'MQTT_MAX_PACKET_BYTES', 1024 * 1024, 1024, 268_435_455),
+    keyCheckIntervalMs: 500,
     dbPath: dbRaw === ':memory:' ? ':memory:' : resolve(dbRaw),
     username: rawUser === undefined ? undefined : username('AIO_USERNAME', rawUser),
     key: rawKey === undefined || rawKey === '' ? undefined : key('AIO_KEY', rawKey),

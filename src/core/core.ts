@@ -90,6 +90,7 @@ export class Core {
   }
 
   stop(): void {
+    this.accounts.stop();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
   }

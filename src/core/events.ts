@@ -20,6 +20,12 @@ export interface ActivityEvent {
   record: object;
 }
 
+/** An account changed in a way that ends sessions: its key (here, or by the account command in another process). */
+export interface AccountEvent {
+  userId: number;
+  change: 'key';
+}
+
 export interface CoreEvents {
   /**
    * A data point was stored (any door, any route). Emitted once its write has succeeded: after its
@@ -33,6 +39,8 @@ export interface CoreEvents {
   ban: [BanEvent];
   /** A feed, group, dashboard, block or token was created, updated or deleted. Emitted after the commit. */
   activity: [ActivityEvent];
+  /** An account's key was replaced; sessions that logged in with the old one must end. */
+  account: [AccountEvent];
 }
 
 /** Typed wrapper so a misspelt event name or payload is a compile error. */

@@ -66,6 +66,9 @@ class ClientSession implements Session {
     readonly token: TokenRow | null = null,
   ) {}
 
+  /** Ends the core's watch on the account key this session logged in with (account key sessions only). */
+  releaseKey: (() => void) | undefined;
+
   get id(): string {
     return this.client.id;
   }
@@ -170,6 +173,7 @@ export class MqttBroker {
     this.aedes.on('clientDisconnect', (client) => this.forget(client));
     this.detachers.push(core.events.on('ban', ({ user, ban }) => this.enforceBan(user, ban)));
     this.detachers.push(core.events.on('activity', (e) => this.tokensChanged(e)));
+    this.detachers.push(core.events.on('account', (e) => this.keyChanged(e.userId)));
     this.aedes.on('clientError', (client, err) => this.debug(`mqtt: client ${client?.id ?? '?'}: ${err.message}`));
     this.aedes.on('connectionError', (_client, err) => this.debug(`mqtt: connection error: ${err.message}`));
     (this.aedes as EventEmitter).on('error', (err: Error) => this.log(`mqtt: broker error: ${err.message}`));
@@ -331,6 +335,7 @@ export class MqttBroker {
     const session = new ClientSession(client, user, ip, token);
     this.sessions.set(client, session);
     if (token) this.armExpiry(session);
+    else if (user) session.releaseKey = this.core.accounts.watchKey(user);
     if (user) {
       let live = this.byUser.get(user.id);
       if (!live) this.byUser.set(user.id, (live = new Set()));
@@ -353,6 +358,7 @@ export class MqttBroker {
     const session = this.sessions.get(client);
     if (!session) return;
     clearTimeout(session.expiryTimer);
+    session.releaseKey?.();
     this.index.removeSession(session);
     if (session.user) {
       const live = this.byUser.get(session.user.id);
@@ -575,6 +581,20 @@ export class MqttBroker {
       if (!session.token) continue;
       const current = this.core.tokens.byId(session.token.id);
       if (!current || !sameScope(current, session.token)) session.client.close();
+    }
+  }
+
+  /**
+   * The account's key was replaced (here, or by the account command in another process): sessions
+   * that logged in with an older key end at once. Token sessions have their own rules (tokensChanged).
+   */
+  private keyChanged(userId: number): void {
+    for (const session of [...(this.byUser.get(userId) ?? [])]) {
+      if (session.token || !session.user) continue;
+      const current = this.core.accounts.find(session.user.username);
+      if (current?.keyHash === session.user.keyHash) continue;
+      this.debug(`mqtt: closing ${session.id}: the account key it logged in with was replaced`);
+      session.client.close();
     }
   }
 
