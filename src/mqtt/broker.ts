@@ -25,6 +25,7 @@ import { sameScope, tokenExpired, tokenRefusal, type TokenRow } from '../core/to
 import type { UserRow } from '../core/types.js';
 import { Fanout, feedPayload, groupPayload, keyInGroup } from './fanout.js';
 import { FrameGuard } from './frames.js';
+import { oneLine, printable } from './log-text.js';
 import { PayloadError, parseFeedPayload, parseGroupPayload, type GroupEntry } from './payloads.js';
 import { SubscriptionIndex, compileSub, type Qos, type Session } from './subscriptions.js';
 import { TimePublisher, type Timers } from './time.js';
@@ -48,7 +49,7 @@ export interface BrokerOptions {
   clock?: Clock;
   /** Timer of the time topics; null means none (tests call `broker.time.tick()`). */
   timers?: Timers | null;
-  /** Where internal errors are written (never for ordinary refusals unless `debug`). */
+  /** Where internal errors are written (never for ordinary refusals unless `debug`); one line each, client text escaped. */
   log?: (line: string) => void;
   /** Also log refusals, client errors and dropped packets. */
   debug?: boolean;
@@ -147,7 +148,10 @@ export class MqttBroker {
     private readonly config: Config,
     opts: BrokerOptions,
   ) {
-    this.log = opts.log ?? (() => {});
+    const log = opts.log;
+    // Client text (ids, topics) is quoted with printable() where a line names it; oneLine() is the
+    // net for the rest, so no client can write a line of its own into the log.
+    this.log = log ? (line) => log(oneLine(line)) : () => {};
     this.debug = opts.debug ? this.log : () => {};
     this.fanout = new Fanout(core, this.index, (err) => this.log(`mqtt: fan-out failed: ${String(err)}`));
     this.time = new TimePublisher({
@@ -174,7 +178,7 @@ export class MqttBroker {
     this.detachers.push(core.events.on('ban', ({ user, ban }) => this.enforceBan(user, ban)));
     this.detachers.push(core.events.on('activity', (e) => this.tokensChanged(e)));
     this.detachers.push(core.events.on('account', (e) => this.keyChanged(e.userId)));
-    this.aedes.on('clientError', (client, err) => this.debug(`mqtt: client ${client?.id ?? '?'}: ${err.message}`));
+    this.aedes.on('clientError', (client, err) => this.debug(`mqtt: client ${client?.id === undefined ? '?' : printable(client.id)}: ${err.message}`));
     this.aedes.on('connectionError', (_client, err) => this.debug(`mqtt: connection error: ${err.message}`));
     (this.aedes as EventEmitter).on('error', (err: Error) => this.log(`mqtt: broker error: ${err.message}`));
   }
@@ -274,14 +278,14 @@ export class MqttBroker {
   /** A packet broke an MQTT rule (frames.ts): the connection is closed, as the spec requires. */
   private packetMalformed(guard: FrameGuard, reason: string): void {
     const session = this.sessions.get(guard.client as Client);
-    this.debug(`mqtt: closing ${session?.id ?? 'a connection'}: ${reason}`);
+    this.debug(`mqtt: closing ${session ? printable(session.id) : 'a connection'}: ${reason}`);
     if (session?.user) this.fanout.report(session.user.username, `${session.id} ${session.ip} packet rejected, ${reason}; disconnecting`);
   }
 
   private packetTooBig(guard: FrameGuard, bytes: number): void {
     const session = this.sessions.get(guard.client as Client);
     const max = this.config.mqttMaxPacketBytes;
-    this.debug(`mqtt: closing ${session?.id ?? 'a connection'}: packet of ${bytes} bytes is over ${max}`);
+    this.debug(`mqtt: closing ${session ? printable(session.id) : 'a connection'}: packet of ${bytes} bytes is over ${max}`);
     if (session?.user) {
       this.fanout.report(
         session.user.username,
@@ -520,7 +524,7 @@ export class MqttBroker {
 
   /** Reports a refusal on the user's `{user}/errors` topic: `CLIENT_ID IP ACTION TOPIC rejected, reason`. */
   private reject(session: Session, action: 'PUBLISH' | 'SUBSCRIBE', topic: string, reason: string): void {
-    this.debug(`mqtt: ${session.id} ${action} ${topic} rejected, ${reason}`);
+    this.debug(`mqtt: ${printable(session.id)} ${action} ${printable(topic)} rejected, ${reason}`);
     if (!session.user) return;
     this.fanout.report(session.user.username, `${session.id} ${session.ip} ${action} ${topic} rejected, ${reason}`);
   }
@@ -593,7 +597,7 @@ export class MqttBroker {
       if (session.token || !session.user) continue;
       const current = this.core.accounts.find(session.user.username);
       if (current?.keyHash === session.user.keyHash) continue;
-      this.debug(`mqtt: closing ${session.id}: the account key it logged in with was replaced`);
+      this.debug(`mqtt: closing ${printable(session.id)}: the account key it logged in with was replaced`);
       session.client.close();
     }
   }

@@ -34,9 +34,10 @@ let barrierSeq = 0;
 
 export const BARRIER_FEED = 'zz-barrier';
 
-export async function makeMqtt(opts: { clock?: Clock; config?: Partial<Config> } = {}): Promise<MqttTest> {
+/** `log`: receives the broker's log lines, debug ones included. */
+export async function makeMqtt(opts: { clock?: Clock; config?: Partial<Config>; log?: (line: string) => void } = {}): Promise<MqttTest> {
   const base = await makeApp(opts);
-  const started = await startBroker(base.core, base.config, { timers: null, clock: opts.clock });
+  const started = await startBroker(base.core, base.config, { timers: null, clock: opts.clock, log: opts.log, debug: opts.log !== undefined });
   const clients: MqttClient[] = [];
   const connect = async (as: TestAccount | null = base.alice, o: IClientOptions = {}) => {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${started.port}`, {
