@@ -137,6 +137,9 @@ export class MqttBroker {
   private readonly connections = new Set<Duplex>();
   /** Sockets taken over by the WebSocket server; destroyed if still open when close() gives up waiting. */
   private readonly upgraded = new Set<Duplex>();
+  /** Connections (their FrameGuards) that have not sent CONNECT yet, and how many per address. */
+  private readonly pending = new WeakSet<object>();
+  private readonly pendingByIp = new Map<string, number>();
   private readonly servers: Array<NetServer | TlsServer> = [];
   private readonly detachers: Array<() => void> = [];
   private readonly log: (line: string) => void;
@@ -163,6 +166,8 @@ export class MqttBroker {
     this.aedes = new Aedes({
       // Adafruit_MQTT and some ESP libraries send long client ids even at protocol level 3.
       maxClientsIdLength: 256,
+      // Aedes' own default is 30 s; a socket that says nothing is closed sooner (see handle()).
+      connectTimeout: config.mqttConnectTimeoutMs,
       preConnect: (client, packet, cb) => this.preConnect(client, packet, cb),
       authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
@@ -242,6 +247,8 @@ export class MqttBroker {
   }
 
   private listenOn(server: NetServer | TlsServer, port: number, host: string): Promise<number> {
+    // Closed by Node before a TLS handshake or any of our work; handle() also counts WebSockets.
+    server.maxConnections = this.config.mqttMaxConnections;
     this.servers.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -255,6 +262,7 @@ export class MqttBroker {
 
   /** Hands one connection to Aedes behind the packet size guard. */
   handle(inner: Duplex, ip: string, req?: IncomingMessage): void {
+    if (!this.admit(inner, ip)) return;
     this.connections.add(inner);
     inner.once('close', () => this.connections.delete(inner));
     const guard = new FrameGuard(inner, {
@@ -263,7 +271,10 @@ export class MqttBroker {
       onMalformed: (g, reason) => this.packetMalformed(g, reason),
     });
     this.ips.set(guard, ip);
+    this.pending.add(guard);
+    this.pendingByIp.set(ip, (this.pendingByIp.get(ip) ?? 0) + 1);
     guard.once('close', () => {
+      this.connectArrived(guard);
       const client = guard.client as Client | undefined;
       if (client) this.forget(client);
     });
@@ -273,6 +284,35 @@ export class MqttBroker {
     client._parser?.prependListener('packet', (p: { cmd?: string; subscriptions?: Array<{ qos: number }> }) => {
       if (p.cmd === 'subscribe' && p.subscriptions) for (const s of p.subscriptions) if (s.qos > 1) s.qos = 1;
     });
+  }
+
+  /**
+   * Connections are refused on arrival past the overall cap, or when their address already holds
+   * too many that have not sent CONNECT: a flood of silent sockets from one address (each held until
+   * connectTimeout) must not use up what other clients need.
+   */
+  private admit(inner: Duplex, ip: string): boolean {
+    let refusal: string | undefined;
+    if (this.connections.size >= this.config.mqttMaxConnections) {
+      refusal = `${this.config.mqttMaxConnections} connections are open`;
+    } else {
+      const cap = this.config.mqttMaxPendingPerAddress;
+      if (cap > 0 && (this.pendingByIp.get(ip) ?? 0) >= cap) refusal = `${cap} connections from ${ip} have not sent CONNECT yet`;
+    }
+    if (refusal === undefined) return true;
+    this.debug(`mqtt: refusing a connection from ${ip}: ${refusal}`);
+    inner.on('error', () => {});
+    inner.destroy();
+    return false;
+  }
+
+  /** The connection sent CONNECT (or closed): it no longer counts as pending for its address. */
+  private connectArrived(conn: object): void {
+    if (!this.pending.delete(conn)) return;
+    const ip = this.ips.get(conn) ?? '';
+    const left = (this.pendingByIp.get(ip) ?? 1) - 1;
+    if (left > 0) this.pendingByIp.set(ip, left);
+    else this.pendingByIp.delete(ip);
   }
 
   /** A packet broke an MQTT rule (frames.ts): the connection is closed, as the spec requires. */
@@ -298,6 +338,7 @@ export class MqttBroker {
   // Connecting
 
   private preConnect(client: Client, packet: ConnectPacket, cb: (err: Error | null, ok: boolean) => void): void {
+    this.connectArrived(client.conn);
     // [MQTT-3.1.3-8]: a zero-length client id needs clean session; authenticate answers CONNACK 2.
     if (!packet.clientId && packet.clean === false) this.emptyIdPersistent.add(client);
     cb(null, true);

@@ -173,10 +173,10 @@ export function connectPacket(o: { clientId: string; clean: boolean; username?: 
   return packet(0x10, Buffer.concat(parts));
 }
 
-/** Opens a raw TCP connection and resolves with the socket and a reader for its bytes. */
-export function rawConnect(port: number): Promise<{ socket: Socket; next(bytes: number): Promise<Buffer>; closed: Promise<void> }> {
+/** Opens a raw TCP connection (from `localAddress`, e.g. 127.0.0.2, when given) and resolves with the socket and a reader for its bytes. */
+export function rawConnect(port: number, localAddress?: string): Promise<{ socket: Socket; next(bytes: number): Promise<Buffer>; closed: Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect(port, '127.0.0.1');
+    const socket = netConnect({ port, host: '127.0.0.1', localAddress });
     let buf = Buffer.alloc(0);
     let want: { n: number; resolve: (b: Buffer) => void } | undefined;
     const pump = () => {
