@@ -104,7 +104,7 @@ export class FrameGuard extends Duplex {
             break;
           }
           if (1 + this.lengthBytes + this.lengthValue > this.opts.maxPacketBytes) return TOO_BIG;
-          const problem = this.startPacket();
+          const problem = this.startPacket(chunk, i);
           if (problem !== undefined) return problem;
           this.remaining = this.lengthValue;
           this.state = this.remaining > 0 ? 'body' : 'type';
@@ -131,20 +131,31 @@ export class FrameGuard extends Duplex {
     return undefined;
   }
 
-  /** Once the remaining length is known: what of the body the rules need (PINGREQ needs none: it has none). */
-  private startPacket(): string | undefined {
-    this.parts = [];
+  /**
+   * Once the remaining length is known, with the body starting at chunk[i]: what of it the rules
+   * need (PINGREQ needs none: it must have none).
+   */
+  private startPacket(chunk: Buffer, i: number): string | undefined {
+    if (this.parts.length > 0) this.parts = [];
     this.gathered = 0;
     this.need = 0;
     this.topicSized = false;
     switch (this.header >> 4) {
       case PINGREQ:
         return this.lengthValue === 0 ? undefined : 'PINGREQ with a payload';
-      case PUBLISH:
-        // The topic's 2 length bytes first; inspect() then asks for the topic and packet id.
+      case PUBLISH: {
         if (this.lengthValue < 2) return 'PUBLISH without a topic name';
+        const qos = (this.header >> 1) & 3;
+        // Usually the topic and packet id are in this chunk: checked in place, nothing gathered.
+        if (chunk.length - i >= 2) {
+          const head = 2 + chunk.readUInt16BE(i) + (qos > 0 ? 2 : 0);
+          if (head > this.lengthValue) return 'PUBLISH shorter than its topic name';
+          if (chunk.length - i >= head) return checkPublishHead(chunk, i, qos);
+        }
+        // Else the topic's 2 length bytes first; inspect() then asks for the topic and packet id.
         this.need = 2;
         return undefined;
+      }
       case SUBSCRIBE:
       case UNSUBSCRIBE:
         // Small and rare: the whole body, within the size limit already checked.
@@ -170,7 +181,7 @@ export class FrameGuard extends Duplex {
           return undefined;
         }
       }
-      return checkPublishHead(body, qos);
+      return checkPublishHead(body, 0, qos);
     }
     return checkFilters(body, type === SUBSCRIBE ? 'SUBSCRIBE' : 'UNSUBSCRIBE');
   }
