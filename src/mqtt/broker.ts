@@ -634,10 +634,12 @@ export class MqttBroker {
    * that logged in with an older key end at once. Token sessions have their own rules (tokensChanged).
    */
   private keyChanged(userId: number): void {
-    for (const session of [...(this.byUser.get(userId) ?? [])]) {
-      if (session.token || !session.user) continue;
-      const current = this.core.accounts.find(session.user.username);
-      if (current?.keyHash === session.user.keyHash) continue;
+    const live = [...(this.byUser.get(userId) ?? [])];
+    const username = live[0]?.user?.username;
+    if (username === undefined) return;
+    const current = this.core.accounts.find(username)?.keyHash;
+    for (const session of live) {
+      if (session.token || session.user?.keyHash === current) continue;
       this.debug(`mqtt: closing ${printable(session.id)}: the account key it logged in with was replaced`);
       session.client.close();
     }
