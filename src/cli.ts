@@ -8,7 +8,8 @@ import { closeDb, openDb } from './db/open.js';
 const USAGE = `usage: npm run aio -- <command>
   user add NAME [--key KEY]   create an account (a random key is made and shown when none is given)
   user list                   list accounts
-  user key NAME [--key KEY]   replace an account's key (a running server refuses the old one within 0.1 s)
+  user key NAME [--key KEY]   replace an account's key (a running server refuses the old one within 0.1 s
+                              and closes the MQTT sessions that logged in with it within 0.5 s)
   user limit NAME N|default   the account's data rate in points per minute (0 = none), or back to AIO_RATE_LIMIT
   user limits NAME [--feeds N|default] [--groups N|default] [--dashboards N|default]
                               how many feeds, groups (the default group aside) and dashboards the account may

@@ -14,6 +14,14 @@ export interface Config {
   tlsKey: string | undefined;
   /** Largest MQTT packet the broker accepts; a bigger one closes the connection. */
   mqttMaxPacketBytes: number;
+  /** MQTT connections (TCP, TLS and WebSocket together) held at once; more are closed on arrival. */
+  mqttMaxConnections: number;
+  /** Connections from one address that have not sent CONNECT yet; more are closed on arrival (0: no cap). */
+  mqttMaxPendingPerAddress: number;
+  /** How long a connection may take to send CONNECT before it is closed, in milliseconds. */
+  mqttConnectTimeoutMs: number;
+  /** How often a key replaced by another process (the account command) is looked for while MQTT sessions hold keys. */
+  keyCheckIntervalMs: number;
   dbPath: string;
   /** How long a data write waits for a database another process holds locked before a 503. */
   dbBusyWaitMs: number;
@@ -115,6 +123,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert,
     tlsKey,
     mqttMaxPacketBytes: int(env, 'MQTT_MAX_PACKET_BYTES', 1024 * 1024, 1024, 268_435_455),
+    // The process may hold about 20,000 files: this leaves half for HTTP, the database and the rest.
+    mqttMaxConnections: int(env, 'AIO_MQTT_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    mqttMaxPendingPerAddress: int(env, 'AIO_MQTT_MAX_PENDING_PER_ADDRESS', 100, 0, 1_000_000),
+    mqttConnectTimeoutMs: 10_000,
+    keyCheckIntervalMs: 500,
     dbPath: dbRaw === ':memory:' ? ':memory:' : resolve(dbRaw),
     dbBusyWaitMs: int(env, 'AIO_DB_BUSY_TIMEOUT_MS', 10_000, 0, 600_000),
     username: rawUser === undefined ? undefined : username('AIO_USERNAME', rawUser),
@@ -129,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refused: int(env, 'AIO_MQTT_MAX_REFUSED', 10, 1, 1_000_000),
       throttled: int(env, 'AIO_MQTT_MAX_THROTTLED', 10, 1, 1_000_000),
       failedLogins: int(env, 'AIO_MQTT_MAX_FAILED_LOGINS', 10, 1, 1_000_000),
+      failedLoginsPerAddress: int(env, 'AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS', 100, 1, 1_000_000),
     },
     logLevel,
     maxValueBytes: 1024,

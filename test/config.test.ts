@@ -35,4 +35,14 @@ describe('configuration', () => {
       expect(() => loadConfig(env), name).toThrow(name);
     }
   });
+
+  it('reads the MQTT protection limits', () => {
+    expect(loadConfig({}).bans).toMatchObject({ failedLogins: 10, failedLoginsPerAddress: 100 });
+    expect(loadConfig({ AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS: '500' }).bans.failedLoginsPerAddress).toBe(500);
+    expect(() => loadConfig({ AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS: '0' })).toThrow('AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS');
+    expect(loadConfig({})).toMatchObject({ mqttMaxConnections: 10_000, mqttMaxPendingPerAddress: 100, mqttConnectTimeoutMs: 10_000 });
+    expect(loadConfig({ AIO_MQTT_MAX_CONNECTIONS: '50000', AIO_MQTT_MAX_PENDING_PER_ADDRESS: '0' })).toMatchObject({ mqttMaxConnections: 50_000, mqttMaxPendingPerAddress: 0 });
+    expect(() => loadConfig({ AIO_MQTT_MAX_CONNECTIONS: '0' })).toThrow('AIO_MQTT_MAX_CONNECTIONS');
+    expect(() => loadConfig({ AIO_MQTT_MAX_PENDING_PER_ADDRESS: 'lots' })).toThrow('AIO_MQTT_MAX_PENDING_PER_ADDRESS');
+  });
 });

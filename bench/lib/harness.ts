@@ -27,6 +27,8 @@ export function startOurs(ctx: Ctx, db: Seeded | string, tag: string): Promise<S
       AIO_USERS: '',
       AIO_RATE_LIMIT: '0',
       AIO_MQTT_BANS: '0',
+      // The memory scenario opens 250 connections at once from one address.
+      AIO_MQTT_MAX_PENDING_PER_ADDRESS: '0',
       AIO_RETENTION_DAYS: '30',
     },
   });

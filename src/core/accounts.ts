@@ -36,10 +36,17 @@ const EXTERNAL_CHECK_MS = 100;
 export class Accounts {
   private readonly byHash;
   private readonly byName;
+  private readonly hashById;
   private readonly cache = new Map<string, UserRow>();
   private readonly dataVersion;
   private seenVersion = -1;
   private checkedAt = -Infinity;
+  /** Watched users (see watchKey): user id → key hash a session logged in with → how many such sessions. */
+  private readonly watched = new Map<number, Map<string, number>>();
+  private watchVersion = -1;
+  /** A hash joined the watch: compare at the next check even if no other connection committed. */
+  private recheck = false;
+  private watchTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ctx: Ctx) {
     const { db } = ctx;
@@ -52,6 +59,11 @@ export class Accounts {
       .select()
       .from(users)
       .where(eq(users.username, sql.placeholder('username')))
+      .prepare();
+    this.hashById = db
+      .select({ keyHash: users.keyHash })
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
       .prepare();
     // Changes when another connection (the account command) commits: then the cache may be stale.
     this.dataVersion = db.$client.prepare('PRAGMA data_version').pluck();
@@ -126,6 +138,7 @@ export class Accounts {
       .where(eq(users.id, existing.id))
       .returning()
       .get();
+    if (user.keyHash !== existing.keyHash) this.ctx.events.emit('account', { userId: user.id, change: 'key' });
     return { user, key };
   }
 
@@ -181,6 +194,66 @@ export class Accounts {
       .get();
     if (!row) throw new AioError(500, 'account has no default group');
     return row.id;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Key watch. A door that keeps sessions open (MQTT) must end the ones that logged in with a key as
+  // soon as the key is replaced. setKey() says so itself; the account command is another process
+  // writing the same file, so while anyone is watched a timer asks SQLite's data_version every
+  // keyCheckIntervalMs (one pragma, no table read) and only when another connection has committed
+  // since does it re-read the watched users' key hashes. Both end in the same `account` event.
+
+  /** Watches the key `user` logged in with (user.keyHash); returns the release. */
+  watchKey(user: UserRow): () => void {
+    let hashes = this.watched.get(user.id);
+    if (!hashes) this.watched.set(user.id, (hashes = new Map()));
+    const holders = hashes.get(user.keyHash) ?? 0;
+    // A new hash may already be stale: a login served from the key cache (up to 0.1 s old) just
+    // after another process replaced the key. The next check compares it whatever data_version says.
+    if (holders === 0) this.recheck = true;
+    hashes.set(user.keyHash, holders + 1);
+    if (!this.watchTimer) {
+      this.watchVersion = this.dataVersion.get() as number;
+      this.watchTimer = setInterval(() => this.checkKeys(), this.ctx.config.keyCheckIntervalMs);
+      this.watchTimer.unref();
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (hashes.get(user.keyHash) ?? 1) - 1;
+      if (left > 0) hashes.set(user.keyHash, left);
+      else hashes.delete(user.keyHash);
+      if (hashes.size === 0) this.watched.delete(user.id);
+      if (this.watched.size === 0) this.stop();
+    };
+  }
+
+  /** One look for keys replaced behind our back; emits `account` for each watched user whose key is not the one watched. */
+  checkKeys(): void {
+    if (this.watched.size === 0 || !this.ctx.db.$client.open) return;
+    const version = this.dataVersion.get() as number;
+    if (version === this.watchVersion && !this.recheck) return;
+    this.watchVersion = version;
+    this.recheck = false;
+    const changed: number[] = [];
+    for (const [userId, hashes] of this.watched) {
+      const current = this.hashById.get({ id: userId })?.keyHash;
+      for (const hash of hashes.keys()) {
+        if (hash !== current) {
+          changed.push(userId);
+          break;
+        }
+      }
+    }
+    // Listeners close sessions, which releases their watch: emit once the loop is done.
+    for (const userId of changed) this.ctx.events.emit('account', { userId, change: 'key' });
+  }
+
+  /** Stops the key watch timer (the core is stopping, or nobody is watched). */
+  stop(): void {
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = undefined;
   }
 
   private assertKeyFree(key: string): void {

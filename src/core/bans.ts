@@ -13,8 +13,10 @@ export interface BanLimits {
   subscribes: number;
   refused: number;
   throttled: number;
-  /** Failed logins per client address per minute before logins from it are refused outright. */
+  /** Failed logins per client address and username per minute before that login from it is refused outright. */
   failedLogins: number;
+  /** Failed logins per client address per minute, whatever the username, before every login from it is refused. */
+  failedLoginsPerAddress: number;
 }
 
 export interface Ban {
@@ -29,6 +31,9 @@ export interface BanEvent {
   user: UserRow;
   ban: Ban;
 }
+
+/** Longer names cannot be accounts (usernames have at most 64 characters): their failures share one count per address. */
+const MAX_USERNAME = 64;
 
 const BAN_STEP_S = 30;
 const BAN_MAX_S = 3600;
@@ -53,7 +58,13 @@ interface UserGuard {
  */
 export class Bans {
   private readonly users = new Map<number, UserGuard>();
+  /**
+   * Failed logins by address and by (address, username). Devices behind one NAT or proxy share an
+   * address: one of them guessing (or holding an old key) must not lock the others out, so the
+   * per-username limit is the tight one and the address-wide one is a much higher ceiling.
+   */
   private readonly failedByAddress = new Map<string, MinuteWindow>();
+  private readonly failedByLogin = new Map<string, MinuteWindow>();
 
   constructor(
     private readonly clock: Clock,
@@ -101,24 +112,20 @@ export class Bans {
     return ban;
   }
 
-  /** Whether logins from this address are refused for now (too many failures in the last minute). */
-  addressBlocked(address: string): boolean {
+  /** Whether this login from this address is refused for now (too many failures in the last minute). */
+  loginBlocked(address: string, username: string): boolean {
     if (!this.limits.enabled) return false;
-    const w = this.failedByAddress.get(address);
-    return !!w && w.total(this.clock()) >= this.limits.failedLogins;
+    const now = this.clock();
+    const byAddress = this.failedByAddress.get(address);
+    if (byAddress && byAddress.total(now) >= this.limits.failedLoginsPerAddress) return true;
+    const byLogin = this.failedByLogin.get(loginKey(address, username));
+    return !!byLogin && byLogin.total(now) >= this.limits.failedLogins;
   }
 
-  loginFailed(address: string): void {
-    let w = this.failedByAddress.get(address);
-    if (!w) {
-      // Bounded: addresses with no failure in the last minute are forgotten.
-      if (this.failedByAddress.size > 10_000) {
-        const now = this.clock();
-        for (const [a, win] of this.failedByAddress) if (win.total(now) === 0) this.failedByAddress.delete(a);
-      }
-      this.failedByAddress.set(address, (w = new MinuteWindow()));
-    }
-    w.add(this.clock());
+  loginFailed(address: string, username: string): void {
+    const now = this.clock();
+    count(this.failedByAddress, address, now);
+    count(this.failedByLogin, loginKey(address, username), now);
   }
 
   /** Figures for `GET /{user}/throttle`. */
@@ -144,4 +151,18 @@ export class Bans {
     }
     return g;
   }
+}
+
+function loginKey(address: string, username: string): string {
+  return `${address} ${username.length > MAX_USERNAME ? '' : username}`;
+}
+
+function count(windows: Map<string, MinuteWindow>, key: string, now: number): void {
+  let w = windows.get(key);
+  if (!w) {
+    // Bounded: keys with no failure in the last minute are forgotten.
+    if (windows.size > 10_000) for (const [k, win] of windows) if (win.total(now) === 0) windows.delete(k);
+    windows.set(key, (w = new MinuteWindow()));
+  }
+  w.add(now);
 }

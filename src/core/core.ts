@@ -107,6 +107,7 @@ export class Core {
 
   /** Stops the timers and runs the writes still queued (a stop never drops one it has taken). */
   stop(): void {
+    this.accounts.stop();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     this.ctx.writes.drain();

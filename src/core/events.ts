@@ -28,6 +28,12 @@ export interface ErrorEvent {
   err: unknown;
 }
 
+/** An account changed in a way that ends sessions: its key (here, or by the account command in another process). */
+export interface AccountEvent {
+  userId: number;
+  change: 'key';
+}
+
 export interface CoreEvents {
   /**
    * A data point was stored (any door, any route). Emitted only after the commit that holds it, and
@@ -42,6 +48,8 @@ export interface CoreEvents {
   activity: [ActivityEvent];
   /** Something went wrong that no request is waiting to hear about (a listener, a sweep, a busy database). */
   error: [ErrorEvent];
+  /** An account's key was replaced; sessions that logged in with the old one must end. */
+  account: [AccountEvent];
 }
 
 /**
@@ -49,7 +57,7 @@ export interface CoreEvents {
  * dropped with a rollback, so no consumer (fan-out, webhooks, actions, console) ever sees a write
  * that was not committed. The others (refusals, bans) are news at once.
  */
-const DEFERRED: ReadonlySet<keyof CoreEvents> = new Set<keyof CoreEvents>(['data', 'activity']);
+const DEFERRED: ReadonlySet<keyof CoreEvents> = new Set<keyof CoreEvents>(['data', 'activity', 'account']);
 
 /** Typed wrapper so a misspelt event name or payload is a compile error. */
 export class CoreEventBus {

@@ -25,6 +25,7 @@ import { sameScope, tokenExpired, tokenRefusal, type TokenRow } from '../core/to
 import type { UserRow } from '../core/types.js';
 import { Fanout, feedPayload, groupPayload, keyInGroup } from './fanout.js';
 import { FrameGuard } from './frames.js';
+import { oneLine, printable } from './log-text.js';
 import { PayloadError, parseFeedPayload, parseGroupPayload, type GroupEntry } from './payloads.js';
 import { SubscriptionIndex, compileSub, type Qos, type Session } from './subscriptions.js';
 import { TimePublisher, type Timers } from './time.js';
@@ -48,7 +49,7 @@ export interface BrokerOptions {
   clock?: Clock;
   /** Timer of the time topics; null means none (tests call `broker.time.tick()`). */
   timers?: Timers | null;
-  /** Where internal errors are written (never for ordinary refusals unless `debug`). */
+  /** Where internal errors are written (never for ordinary refusals unless `debug`); one line each, client text escaped. */
   log?: (line: string) => void;
   /** Also log refusals, client errors and dropped packets. */
   debug?: boolean;
@@ -65,6 +66,9 @@ class ClientSession implements Session {
     /** The scoped token the session logged in with; null for the account key and anonymous sessions. */
     readonly token: TokenRow | null = null,
   ) {}
+
+  /** Ends the core's watch on the account key this session logged in with (account key sessions only). */
+  releaseKey: (() => void) | undefined;
 
   get id(): string {
     return this.client.id;
@@ -133,6 +137,9 @@ export class MqttBroker {
   private readonly connections = new Set<Duplex>();
   /** Sockets taken over by the WebSocket server; destroyed if still open when close() gives up waiting. */
   private readonly upgraded = new Set<Duplex>();
+  /** Connections (their FrameGuards) that have not sent CONNECT yet, and how many per address. */
+  private readonly pending = new WeakSet<object>();
+  private readonly pendingByIp = new Map<string, number>();
   private readonly servers: Array<NetServer | TlsServer> = [];
   private readonly detachers: Array<() => void> = [];
   private readonly log: (line: string) => void;
@@ -144,7 +151,10 @@ export class MqttBroker {
     private readonly config: Config,
     opts: BrokerOptions,
   ) {
-    this.log = opts.log ?? (() => {});
+    const log = opts.log;
+    // Client text (ids, topics) is quoted with printable() where a line names it; oneLine() is the
+    // net for the rest, so no client can write a line of its own into the log.
+    this.log = log ? (line) => log(oneLine(line)) : () => {};
     this.debug = opts.debug ? this.log : () => {};
     this.fanout = new Fanout(core, this.index, (err) => this.log(`mqtt: fan-out failed: ${String(err)}`));
     this.time = new TimePublisher({
@@ -156,6 +166,8 @@ export class MqttBroker {
     this.aedes = new Aedes({
       // Adafruit_MQTT and some ESP libraries send long client ids even at protocol level 3.
       maxClientsIdLength: 256,
+      // Aedes' own default is 30 s; a socket that says nothing is closed sooner (see handle()).
+      connectTimeout: config.mqttConnectTimeoutMs,
       preConnect: (client, packet, cb) => this.preConnect(client, packet, cb),
       authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
@@ -170,7 +182,8 @@ export class MqttBroker {
     this.aedes.on('clientDisconnect', (client) => this.forget(client));
     this.detachers.push(core.events.on('ban', ({ user, ban }) => this.enforceBan(user, ban)));
     this.detachers.push(core.events.on('activity', (e) => this.tokensChanged(e)));
-    this.aedes.on('clientError', (client, err) => this.debug(`mqtt: client ${client?.id ?? '?'}: ${err.message}`));
+    this.detachers.push(core.events.on('account', (e) => this.keyChanged(e.userId)));
+    this.aedes.on('clientError', (client, err) => this.debug(`mqtt: client ${client?.id === undefined ? '?' : printable(client.id)}: ${err.message}`));
     this.aedes.on('connectionError', (_client, err) => this.debug(`mqtt: connection error: ${err.message}`));
     (this.aedes as EventEmitter).on('error', (err: Error) => this.log(`mqtt: broker error: ${err.message}`));
   }
@@ -234,6 +247,8 @@ export class MqttBroker {
   }
 
   private listenOn(server: NetServer | TlsServer, port: number, host: string): Promise<number> {
+    // Closed by Node before a TLS handshake or any of our work; handle() also counts WebSockets.
+    server.maxConnections = this.config.mqttMaxConnections;
     this.servers.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -247,14 +262,19 @@ export class MqttBroker {
 
   /** Hands one connection to Aedes behind the packet size guard. */
   handle(inner: Duplex, ip: string, req?: IncomingMessage): void {
+    if (!this.admit(inner, ip)) return;
     this.connections.add(inner);
     inner.once('close', () => this.connections.delete(inner));
     const guard = new FrameGuard(inner, {
       maxPacketBytes: this.config.mqttMaxPacketBytes,
       onTooBig: (g, bytes) => this.packetTooBig(g, bytes),
+      onMalformed: (g, reason) => this.packetMalformed(g, reason),
     });
     this.ips.set(guard, ip);
+    this.pending.add(guard);
+    this.pendingByIp.set(ip, (this.pendingByIp.get(ip) ?? 0) + 1);
     guard.once('close', () => {
+      this.connectArrived(guard);
       const client = guard.client as Client | undefined;
       if (client) this.forget(client);
     });
@@ -266,10 +286,46 @@ export class MqttBroker {
     });
   }
 
+  /**
+   * Connections are refused on arrival past the overall cap, or when their address already holds
+   * too many that have not sent CONNECT: a flood of silent sockets from one address (each held until
+   * connectTimeout) must not use up what other clients need.
+   */
+  private admit(inner: Duplex, ip: string): boolean {
+    let refusal: string | undefined;
+    if (this.connections.size >= this.config.mqttMaxConnections) {
+      refusal = `${this.config.mqttMaxConnections} connections are open`;
+    } else {
+      const cap = this.config.mqttMaxPendingPerAddress;
+      if (cap > 0 && (this.pendingByIp.get(ip) ?? 0) >= cap) refusal = `${cap} connections from ${ip} have not sent CONNECT yet`;
+    }
+    if (refusal === undefined) return true;
+    this.debug(`mqtt: refusing a connection from ${ip}: ${refusal}`);
+    inner.on('error', () => {});
+    inner.destroy();
+    return false;
+  }
+
+  /** The connection sent CONNECT (or closed): it no longer counts as pending for its address. */
+  private connectArrived(conn: object): void {
+    if (!this.pending.delete(conn)) return;
+    const ip = this.ips.get(conn) ?? '';
+    const left = (this.pendingByIp.get(ip) ?? 1) - 1;
+    if (left > 0) this.pendingByIp.set(ip, left);
+    else this.pendingByIp.delete(ip);
+  }
+
+  /** A packet broke an MQTT rule (frames.ts): the connection is closed, as the spec requires. */
+  private packetMalformed(guard: FrameGuard, reason: string): void {
+    const session = this.sessions.get(guard.client as Client);
+    this.debug(`mqtt: closing ${session ? printable(session.id) : 'a connection'}: ${reason}`);
+    if (session?.user) this.fanout.report(session.user.username, `${session.id} ${session.ip} packet rejected, ${reason}; disconnecting`);
+  }
+
   private packetTooBig(guard: FrameGuard, bytes: number): void {
     const session = this.sessions.get(guard.client as Client);
     const max = this.config.mqttMaxPacketBytes;
-    this.debug(`mqtt: closing ${session?.id ?? 'a connection'}: packet of ${bytes} bytes is over ${max}`);
+    this.debug(`mqtt: closing ${session ? printable(session.id) : 'a connection'}: packet of ${bytes} bytes is over ${max}`);
     if (session?.user) {
       this.fanout.report(
         session.user.username,
@@ -282,6 +338,7 @@ export class MqttBroker {
   // Connecting
 
   private preConnect(client: Client, packet: ConnectPacket, cb: (err: Error | null, ok: boolean) => void): void {
+    this.connectArrived(client.conn);
     // [MQTT-3.1.3-8]: a zero-length client id needs clean session; authenticate answers CONNACK 2.
     if (!packet.clientId && packet.clean === false) this.emptyIdPersistent.add(client);
     cb(null, true);
@@ -303,13 +360,14 @@ export class MqttBroker {
         if (password && password.length > 0) return done(authError(5, 'not authorized'), null);
       } else {
         const bans = this.core.ctx.bans;
-        // A wrong key cannot be guessed quickly: an address with many failures is refused outright.
-        if (bans.addressBlocked(ip)) return refuseConnect(client, 6, done);
+        // A wrong key cannot be guessed quickly: a username (or a whole address) with many failures
+        // from this address is refused outright.
+        if (bans.loginBlocked(ip, username)) return refuseConnect(client, 6, done);
         const secret = password ? password.toString('utf8') : '';
         user = this.core.accounts.authenticateUser(username, secret) ?? null;
         if (!user) ({ user, token } = this.tokenLogin(username, secret));
         if (!user) {
-          bans.loginFailed(ip);
+          bans.loginFailed(ip, username);
           return done(authError(5, 'not authorized'), null);
         }
         const ban = bans.note(user, 'connect') ?? bans.current(user);
@@ -322,6 +380,7 @@ export class MqttBroker {
     const session = new ClientSession(client, user, ip, token);
     this.sessions.set(client, session);
     if (token) this.armExpiry(session);
+    else if (user) session.releaseKey = this.core.accounts.watchKey(user);
     if (user) {
       let live = this.byUser.get(user.id);
       if (!live) this.byUser.set(user.id, (live = new Set()));
@@ -344,6 +403,7 @@ export class MqttBroker {
     const session = this.sessions.get(client);
     if (!session) return;
     clearTimeout(session.expiryTimer);
+    session.releaseKey?.();
     this.index.removeSession(session);
     if (session.user) {
       const live = this.byUser.get(session.user.id);
@@ -488,7 +548,7 @@ export class MqttBroker {
 
   /** Reports a refusal on the user's `{user}/errors` topic: `CLIENT_ID IP ACTION TOPIC rejected, reason`. */
   private reject(session: Session, action: 'PUBLISH' | 'SUBSCRIBE', topic: string, reason: string): void {
-    this.debug(`mqtt: ${session.id} ${action} ${topic} rejected, ${reason}`);
+    this.debug(`mqtt: ${printable(session.id)} ${action} ${printable(topic)} rejected, ${reason}`);
     if (!session.user) return;
     this.fanout.report(session.user.username, `${session.id} ${session.ip} ${action} ${topic} rejected, ${reason}`);
   }
@@ -549,6 +609,22 @@ export class MqttBroker {
       if (!session.token) continue;
       const current = this.core.tokens.byId(session.token.id);
       if (!current || !sameScope(current, session.token)) session.client.close();
+    }
+  }
+
+  /**
+   * The account's key was replaced (here, or by the account command in another process): sessions
+   * that logged in with an older key end at once. Token sessions have their own rules (tokensChanged).
+   */
+  private keyChanged(userId: number): void {
+    const live = [...(this.byUser.get(userId) ?? [])];
+    const username = live[0]?.user?.username;
+    if (username === undefined) return;
+    const current = this.core.accounts.find(username)?.keyHash;
+    for (const session of live) {
+      if (session.token || session.user?.keyHash === current) continue;
+      this.debug(`mqtt: closing ${printable(session.id)}: the account key it logged in with was replaced`);
+      session.client.close();
     }
   }
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateKey, hashKey } from '../../src/core/accounts.js';
+import type { AccountEvent } from '../../src/core/events.js';
 import { FakeClock, makeCore, type TestCore } from '../helpers.js';
 
 let t: TestCore;
@@ -81,5 +82,81 @@ describe('accounts', () => {
     expect(() => t.core.accounts.add('dave', t.bob.key)).toThrow(/in use/);
     expect(() => t.core.accounts.add('no spaces')).toThrow(/valid username/);
     expect(() => t.core.accounts.setKey('nobody')).toThrow(/no user/);
+  });
+});
+
+describe('key watch', () => {
+  /** Replaces alice's key hash through a second connection, as the account command does. */
+  function rotateElsewhere(c: TestCore, key = 'rotated-elsewhere'): void {
+    const other = new Database(c.config.dbPath);
+    other.prepare('UPDATE users SET key_hash = ? WHERE username = ?').run(hashKey(key), 'alice');
+    other.close();
+  }
+
+  function events(c: TestCore): AccountEvent[] {
+    const seen: AccountEvent[] = [];
+    c.core.events.on('account', (e) => seen.push(e));
+    return seen;
+  }
+
+  it('setKey and ensure announce a replaced key, and only a replaced one', () => {
+    const seen = events(t);
+    t.core.accounts.setKey('bob', 'bob-new');
+    expect(seen).toEqual([{ userId: t.bob.user.id, change: 'key' }]);
+    t.core.accounts.ensure('bob', 'bob-new');
+    t.core.accounts.setRateLimit('bob', 5);
+    expect(seen).toHaveLength(1);
+    t.core.accounts.ensure('bob', 'bob-newer');
+    expect(seen).toHaveLength(2);
+  });
+
+  it("a watched user's key replaced by another connection is found; the table is read only after such a commit", () => {
+    const seen = events(t);
+    t.core.accounts.watchKey(t.alice.user);
+    t.core.accounts.checkKeys();
+    expect(seen).toEqual([]);
+    // Written on the core's own connection behind its back: data_version does not move, so no look.
+    t.core.ctx.db.$client.prepare('UPDATE users SET key_hash = ? WHERE username = ?').run(hashKey('sneaky'), 'alice');
+    t.core.accounts.checkKeys();
+    expect(seen).toEqual([]);
+    // Any commit by another connection makes the next check read the watched hashes.
+    const other = new Database(t.config.dbPath);
+    other.prepare('UPDATE users SET rate_limit = 7 WHERE username = ?').run('bob');
+    other.close();
+    t.core.accounts.checkKeys();
+    expect(seen).toEqual([{ userId: t.alice.user.id, change: 'key' }]);
+  });
+
+  it('a login with a key already replaced (served from the key cache) is found at the next check', () => {
+    const seen = events(t);
+    rotateElsewhere(t);
+    t.core.accounts.watchKey(t.alice.user); // the hash alice logged in with is the old one
+    t.core.accounts.checkKeys();
+    expect(seen).toEqual([{ userId: t.alice.user.id, change: 'key' }]);
+  });
+
+  it('a released watch hears nothing more; other users are not reported', () => {
+    const seen = events(t);
+    const release = t.core.accounts.watchKey(t.alice.user);
+    t.core.accounts.watchKey(t.bob.user);
+    t.core.accounts.checkKeys();
+    release();
+    rotateElsewhere(t);
+    t.core.accounts.checkKeys();
+    expect(seen).toEqual([]);
+  });
+
+  it('checks on its own every keyCheckIntervalMs while someone is watched', async () => {
+    const c = makeCore({ config: { keyCheckIntervalMs: 10 } });
+    try {
+      const seen = events(c);
+      c.core.accounts.watchKey(c.alice.user);
+      rotateElsewhere(c);
+      const deadline = Date.now() + 2000;
+      while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(seen).toEqual([{ userId: c.alice.user.id, change: 'key' }]);
+    } finally {
+      c.close();
+    }
   });
 });

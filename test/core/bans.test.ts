@@ -5,7 +5,7 @@ import type { UserRow } from '../../src/core/types.js';
 import { FakeClock } from '../helpers.js';
 
 const user: UserRow = { id: 1, username: 'u', name: null, keyHash: '', color: null, timeZone: 'UTC', rateLimit: null, maxFeeds: null, maxGroups: null, maxDashboards: null, createdAt: 0, updatedAt: 0 };
-const LIMITS: BanLimits = { enabled: true, connects: 20, subscribes: 100, refused: 10, throttled: 10, failedLogins: 10 };
+const LIMITS: BanLimits = { enabled: true, connects: 20, subscribes: 100, refused: 10, throttled: 10, failedLogins: 10, failedLoginsPerAddress: 100 };
 
 function setup(limits: Partial<BanLimits> = {}) {
   const clock = new FakeClock(5_000_000);
@@ -83,15 +83,42 @@ describe('MQTT bans', () => {
     expect(off.bans.stats(user).publish_authorization_rate).toBe(100);
   });
 
-  it('refuse logins from an address with 10 failures in the last minute', () => {
+  it('refuse a username from an address with 10 failures in the last minute, not its other users', () => {
     const { bans, clock } = setup();
-    for (let i = 0; i < 9; i++) bans.loginFailed('10.0.0.1');
-    expect(bans.addressBlocked('10.0.0.1')).toBe(false);
-    bans.loginFailed('10.0.0.1');
-    expect(bans.addressBlocked('10.0.0.1')).toBe(true);
-    expect(bans.addressBlocked('10.0.0.2')).toBe(false);
+    for (let i = 0; i < 9; i++) bans.loginFailed('10.0.0.1', 'a');
+    expect(bans.loginBlocked('10.0.0.1', 'a')).toBe(false);
+    bans.loginFailed('10.0.0.1', 'a');
+    expect(bans.loginBlocked('10.0.0.1', 'a')).toBe(true);
+    // Another account behind the same address, and the same account elsewhere, may still log in.
+    expect(bans.loginBlocked('10.0.0.1', 'b')).toBe(false);
+    expect(bans.loginBlocked('10.0.0.2', 'a')).toBe(false);
     clock.advance(60_000);
-    expect(bans.addressBlocked('10.0.0.1')).toBe(false);
+    expect(bans.loginBlocked('10.0.0.1', 'a')).toBe(false);
+  });
+
+  it('refuse every login from an address past the address-wide ceiling, for a minute', () => {
+    const { bans, clock } = setup({ failedLoginsPerAddress: 30 });
+    // 29 failures spread over usernames, none of them at its own limit
+    for (let i = 0; i < 29; i++) bans.loginFailed('10.0.0.1', `u${i % 5}`);
+    expect(bans.loginBlocked('10.0.0.1', 'b')).toBe(false);
+    bans.loginFailed('10.0.0.1', 'u0');
+    expect(bans.loginBlocked('10.0.0.1', 'b')).toBe(true);
+    expect(bans.loginBlocked('10.0.0.2', 'b')).toBe(false);
+    clock.advance(60_000);
+    expect(bans.loginBlocked('10.0.0.1', 'b')).toBe(false);
+  });
+
+  it('count names too long to be accounts together, so they cannot fill memory one name at a time', () => {
+    const { bans } = setup();
+    for (let i = 0; i < 10; i++) bans.loginFailed('10.0.0.1', `${'x'.repeat(65)}${i}`);
+    expect(bans.loginBlocked('10.0.0.1', `${'y'.repeat(70)}`)).toBe(true);
+    expect(bans.loginBlocked('10.0.0.1', 'x'.repeat(64))).toBe(false);
+  });
+
+  it('never refuse logins with bans off', () => {
+    const { bans } = setup({ enabled: false });
+    for (let i = 0; i < 200; i++) bans.loginFailed('10.0.0.1', 'a');
+    expect(bans.loginBlocked('10.0.0.1', 'a')).toBe(false);
   });
 
   it('report live figures', () => {

@@ -34,9 +34,10 @@ let barrierSeq = 0;
 
 export const BARRIER_FEED = 'zz-barrier';
 
-export async function makeMqtt(opts: { clock?: Clock; config?: Partial<Config> } = {}): Promise<MqttTest> {
+/** `log`: receives the broker's log lines, debug ones included. */
+export async function makeMqtt(opts: { clock?: Clock; config?: Partial<Config>; log?: (line: string) => void } = {}): Promise<MqttTest> {
   const base = await makeApp(opts);
-  const started = await startBroker(base.core, base.config, { timers: null, clock: opts.clock });
+  const started = await startBroker(base.core, base.config, { timers: null, clock: opts.clock, log: opts.log, debug: opts.log !== undefined });
   const clients: MqttClient[] = [];
   const connect = async (as: TestAccount | null = base.alice, o: IClientOptions = {}) => {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${started.port}`, {
@@ -138,7 +139,7 @@ export class Inbox {
 // ---------------------------------------------------------------------------------------------
 // Raw packets, for what the mqtt client library will not send.
 
-function mqttString(s: string | Buffer): Buffer {
+export function mqttString(s: string | Buffer): Buffer {
   const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
   const len = Buffer.alloc(2);
   len.writeUInt16BE(b.length);
@@ -172,10 +173,10 @@ export function connectPacket(o: { clientId: string; clean: boolean; username?: 
   return packet(0x10, Buffer.concat(parts));
 }
 
-/** Opens a raw TCP connection and resolves with the socket and a reader for its bytes. */
-export function rawConnect(port: number): Promise<{ socket: Socket; next(bytes: number): Promise<Buffer>; closed: Promise<void> }> {
+/** Opens a raw TCP connection (from `localAddress`, e.g. 127.0.0.2, when given) and resolves with the socket and a reader for its bytes. */
+export function rawConnect(port: number, localAddress?: string): Promise<{ socket: Socket; next(bytes: number): Promise<Buffer>; closed: Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect(port, '127.0.0.1');
+    const socket = netConnect({ port, host: '127.0.0.1', localAddress });
     let buf = Buffer.alloc(0);
     let want: { n: number; resolve: (b: Buffer) => void } | undefined;
     const pump = () => {

@@ -10,7 +10,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-const BANS: BanLimits = { enabled: true, connects: 20, subscribes: 100, refused: 10, throttled: 10, failedLogins: 10 };
+const BANS: BanLimits = { enabled: true, connects: 20, subscribes: 100, refused: 10, throttled: 10, failedLogins: 10, failedLoginsPerAddress: 100 };
 
 async function setup(rateLimit: number, bans: Partial<BanLimits> = {}) {
   const clock = new FakeClock();
@@ -91,12 +91,29 @@ describe('bans', () => {
     expect((await t.req('GET', '/api/v2/alice/throttle')).json.hourly_ban_rate).toBe(2);
   });
 
-  it('failed logins are throttled per address: after 10, even the right key gets CONNACK 6 for a minute', async () => {
+  it('failed logins are throttled per address and username: after 10, even the right key gets CONNACK 6 for a minute', async () => {
     const { t, clock } = await setup(0);
     for (let i = 0; i < 10; i++) expect(await connack(t.port, 'alice', 'guess')).toBe(5);
     expect(await connack(t.port, 'alice', t.alice.key)).toBe(6);
     clock.advance(60_000);
     expect(await connack(t.port, 'alice', t.alice.key)).toBe(0);
+  });
+
+  it("one account's failed logins do not lock out another account behind the same address", async () => {
+    const { t } = await setup(0);
+    for (let i = 0; i < 10; i++) expect(await connack(t.port, 'alice', 'old-key')).toBe(5);
+    expect(await connack(t.port, 'alice', t.alice.key)).toBe(6);
+    expect(await connack(t.port, 'bob', t.bob.key)).toBe(0);
+  });
+
+  it('AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS: past the address-wide ceiling every login from it gets CONNACK 6, for a minute', async () => {
+    const { t, clock } = await setup(0, { failedLoginsPerAddress: 15 });
+    // 15 failures over five names, none of them at its own limit of 10
+    for (let i = 0; i < 15; i++) expect(await connack(t.port, `guess${i % 5}`, 'nope')).toBe(5);
+    expect(await connack(t.port, 'bob', t.bob.key)).toBe(6);
+    expect(await connack(t.port, 'alice', t.alice.key)).toBe(6);
+    clock.advance(60_000);
+    expect(await connack(t.port, 'bob', t.bob.key)).toBe(0);
   });
 
   it('AIO_MQTT_BANS=0 switches bans off', async () => {
