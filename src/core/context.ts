@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
+import type { Stores } from '../db/stores.js';
 import type { Transactions } from '../db/transactions.js';
 import type { Clock } from './clock.js';
 import type { CoreEventBus } from './events.js';
@@ -10,7 +11,10 @@ import type { WriteQueue } from './write-queue.js';
 
 /** What every domain service is built from. */
 export interface Ctx {
+  /** Being retired: services read and write through `stores` (src/db/stores.ts) instead. */
   db: Db;
+  /** Every table family's persistence; nothing outside src/db builds a query. */
+  stores: Stores;
   config: Config;
   clock: Clock;
   events: CoreEventBus;

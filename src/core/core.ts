@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
-import { transactionsOf } from '../db/transactions.js';
+import { openStores } from '../db/stores.js';
 import { Accounts } from './accounts.js';
 import { Activities } from './activities.js';
 import { Chart } from './chart.js';
@@ -39,7 +39,8 @@ export class Core {
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
-    const tx = transactionsOf(db);
+    const stores = openStores(db);
+    const tx = stores.tx;
     this.events = new CoreEventBus((cb) => tx.afterCommit(cb));
     const limiter = new Limiter(clock, this.events, config.rateLimit);
     const bans = new Bans(clock, this.events, config.bans);
@@ -48,7 +49,7 @@ export class Core {
       clock,
       onError: (err) => this.events.emit('error', { source: 'write queue', err }),
     });
-    this.ctx = { db, config, clock, events: this.events, ids: new IdFactory(), limiter, bans, tx, writes };
+    this.ctx = { db, stores, config, clock, events: this.events, ids: new IdFactory(), limiter, bans, tx, writes };
     this.accounts = new Accounts(this.ctx);
     this.feeds = new Feeds(this.ctx);
     this.groups = new Groups(this.ctx, this.feeds);

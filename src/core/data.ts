@@ -1,4 +1,4 @@
-import { DataStatements } from '../db/data-statements.js';
+import type { DataStatements } from '../db/data-statements.js';
 import { storageFault } from '../db/transactions.js';
 import { ChartRollups } from './chart.js';
 import type { Ctx } from './context.js';
@@ -74,7 +74,7 @@ export class Data {
     private readonly feeds: Feeds,
     private readonly groups: Groups,
   ) {
-    this.sql = new DataStatements(ctx.db.$client);
+    this.sql = ctx.stores.data;
     this.chart = new ChartRollups(ctx.db.$client, ctx.clock);
   }
 

@@ -1,5 +1,4 @@
 import type { Database } from 'better-sqlite3';
-import type { Db } from './open.js';
 
 /**
  * What went wrong with the storage itself, as opposed to what was asked of it:
@@ -96,8 +95,4 @@ export class Transactions {
   get open(): boolean {
     return this.sqlite.inTransaction;
   }
-}
-
-export function transactionsOf(db: Db): Transactions {
-  return new Transactions(db.$client);
 }

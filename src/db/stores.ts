@@ -1,0 +1,21 @@
+import { DataStatements } from './data-statements.js';
+import type { Db } from './open.js';
+import { Transactions } from './transactions.js';
+
+/**
+ * Everything the core reads and writes, one store per table family, each scoped by user id with its
+ * hot statements prepared once. This is the seam for a second backend: PostgreSQL through Drizzle
+ * would provide the same stores (and Transactions) over its own driver, and the core would not change.
+ * Nothing outside src/db/ builds a query or touches the driver.
+ */
+export interface Stores {
+  tx: Transactions;
+  data: DataStatements;
+}
+
+export function openStores(db: Db): Stores {
+  return {
+    tx: new Transactions(db.$client),
+    data: new DataStatements(db.$client),
+  };
+}
