@@ -1,5 +1,35 @@
 import { storageFault } from '../db/transactions.js';
 
+/** What went wrong, for the doors to act on (an HTTP status, an MQTT refusal, a throttle notice). */
+export type AioErrorKind =
+  | 'bad-request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'too-large'
+  | 'unsupported-media-type'
+  | 'invalid'
+  | 'throttled'
+  | 'internal'
+  | 'unavailable'
+  | 'insufficient-storage';
+
+const KINDS: Record<number, AioErrorKind> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  409: 'conflict',
+  413: 'too-large',
+  415: 'unsupported-media-type',
+  422: 'invalid',
+  429: 'throttled',
+  500: 'internal',
+  503: 'unavailable',
+  507: 'insufficient-storage',
+};
+
 /** The one error type of the domain: the doors turn it into a status and `{"error": message}`. */
 export class AioError extends Error {
   constructor(
@@ -10,6 +40,15 @@ export class AioError extends Error {
   ) {
     super(message);
     this.name = 'AioError';
+  }
+
+  get kind(): AioErrorKind {
+    return KINDS[this.status] ?? (this.status >= 500 ? 'internal' : 'bad-request');
+  }
+
+  /** The storage could not take the write (busy, full, failing): nothing was stored, it may be sent again. */
+  get notStored(): boolean {
+    return this.kind === 'unavailable' || this.kind === 'insufficient-storage';
   }
 }
 

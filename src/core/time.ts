@@ -1,14 +1,16 @@
 // Time service: the payloads of `integrations/time/*` (HTTP) and `time/*` (MQTT).
 // Plain TypeScript. Zone data comes from Node's Intl (ICU's IANA database); we keep no zone rules of our own.
 
+import { AioError } from './errors.js';
+
 /** Default format of `integrations/time/strftime` when `fmt` is missing (the one PyPortal/PortalBase sends). */
 export const DEFAULT_STRFTIME = '%Y-%m-%d %H:%M:%S.%L %j %u %z %Z';
 
 /** Thrown when a time zone name is not one Intl knows. */
-export class UnknownTimeZoneError extends Error {
+export class UnknownTimeZoneError extends AioError {
   readonly timeZone: string;
   constructor(timeZone: string) {
-    super(`unknown time zone: ${timeZone}`);
+    super(422, `unknown time zone: ${timeZone}`);
     this.name = 'UnknownTimeZoneError';
     this.timeZone = timeZone;
   }

@@ -26,7 +26,7 @@ import type { UserRow } from '../core/types.js';
 import { Fanout, feedPayload, groupPayload, keyInGroup } from './fanout.js';
 import { FrameGuard } from './frames.js';
 import { oneLine, printable } from './log-text.js';
-import { PayloadError, parseFeedPayload, parseGroupPayload, type GroupEntry } from './payloads.js';
+import { parseFeedPayload, parseGroupPayload, type GroupEntry } from './payloads.js';
 import { SubscriptionIndex, compileSub, type Qos, type Session } from './subscriptions.js';
 import { TimePublisher, type Timers } from './time.js';
 import { parseFilter, parseTopic, groupFormat, type FeedTopic, type FilterInfo, type GroupTopic, type ParsedTopic } from './topics.js';
@@ -461,7 +461,7 @@ export class MqttBroker {
   }
 
   private publishFailed(session: ClientSession, packet: PublishPacket, cb: (err?: Error | null) => void, err: unknown): void {
-    const stored = err instanceof AioError && (err.status === 503 || err.status === 507);
+    const stored = err instanceof AioError && err.notStored;
     if (!stored) this.log(`mqtt: PUBLISH ${JSON.stringify(packet.topic)} failed: ${String(err)}`);
     this.reject(session, 'PUBLISH', packet.topic, stored ? (err as AioError).message : 'internal error, not stored');
     if (packet.qos === 0) return consume(packet, cb, null);
@@ -491,12 +491,12 @@ export class MqttBroker {
       }
     } catch (err) {
       // Over the rate limit: the limiter's notice goes to `{user}/throttle` (see Fanout), not to errors.
-      if (err instanceof AioError && err.status === 429) {
+      if (err instanceof AioError && err.kind === 'throttled') {
         this.debug(`mqtt: ${session.id} PUBLISH ${topic} throttled`);
         this.core.ctx.bans.note(user, 'throttledPublish');
         return;
       }
-      if (err instanceof AioError || err instanceof PayloadError) return this.rejectPublish(session, topic, err.message);
+      if (err instanceof AioError) return this.rejectPublish(session, topic, err.message);
       throw err;
     }
   }

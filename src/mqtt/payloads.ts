@@ -2,13 +2,14 @@
 
 import type { TopicFormat } from './topics.js';
 import { compact, parseJson, type JsonNode } from '../core/json.js';
+import { AioError } from '../core/errors.js';
 import { csvField } from '../core/values.js';
 
 /** A payload that cannot be understood. The message is meant for the user's `{u}/errors` topic. */
-export class PayloadError extends Error {
+export class PayloadError extends AioError {
   override readonly name = 'PayloadError';
   constructor(message: string) {
-    super(message);
+    super(400, message);
   }
 }
 
