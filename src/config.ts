@@ -14,6 +14,10 @@ export interface Config {
   tlsKey: string | undefined;
   /** Largest MQTT packet the broker accepts; a bigger one closes the connection. */
   mqttMaxPacketBytes: number;
+  /** QoS 1 messages kept per persistent MQTT session (clean session 0); past it the oldest go. */
+  mqttQueueMax: number;
+  /** Seconds a persistent MQTT session is kept after its client was last seen. */
+  mqttSessionExpiry: number;
   dbPath: string;
   username: string | undefined;
   key: string | undefined;
@@ -104,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert,
     tlsKey,
     mqttMaxPacketBytes: int(env, 'MQTT_MAX_PACKET_BYTES', 1024 * 1024, 1024, 268_435_455),
+    mqttQueueMax: int(env, 'AIO_MQTT_QUEUE_MAX', 1000, 1, 1_000_000),
+    mqttSessionExpiry: int(env, 'AIO_MQTT_SESSION_EXPIRY', 24 * 60 * 60, 1, 10 * 365 * 24 * 60 * 60),
     dbPath: dbRaw === ':memory:' ? ':memory:' : resolve(dbRaw),
     username: rawUser === undefined ? undefined : username('AIO_USERNAME', rawUser),
     key: rawKey === undefined || rawKey === '' ? undefined : key('AIO_KEY', rawKey),

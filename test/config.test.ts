@@ -15,6 +15,11 @@ describe('configuration', () => {
     expect(c.extraUsers).toEqual([{ username: 'a', key: '1' }, { username: 'b', key: 'x:y' }]);
   });
 
+  it('keeps persistent MQTT sessions 24 h with 1000 queued messages unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ mqttQueueMax: 1000, mqttSessionExpiry: 86400 });
+    expect(loadConfig({ AIO_MQTT_QUEUE_MAX: '50', AIO_MQTT_SESSION_EXPIRY: '600' })).toMatchObject({ mqttQueueMax: 50, mqttSessionExpiry: 600 });
+  });
+
   it('stops on invalid values with a message naming the variable', () => {
     for (const [env, name] of [
       [{ PORT: 'eighty' }, 'PORT'],
@@ -25,6 +30,10 @@ describe('configuration', () => {
       [{ AIO_USERNAME: 'bad name' }, 'AIO_USERNAME'],
       [{ AIO_KEY: 'k' }, 'AIO_KEY'],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ AIO_MQTT_QUEUE_MAX: '0' }, 'AIO_MQTT_QUEUE_MAX'],
+      [{ AIO_MQTT_QUEUE_MAX: 'lots' }, 'AIO_MQTT_QUEUE_MAX'],
+      [{ AIO_MQTT_SESSION_EXPIRY: '0' }, 'AIO_MQTT_SESSION_EXPIRY'],
+      [{ AIO_MQTT_SESSION_EXPIRY: '1h' }, 'AIO_MQTT_SESSION_EXPIRY'],
     ] as const) {
       expect(() => loadConfig(env), name).toThrow(ConfigError);
       expect(() => loadConfig(env), name).toThrow(name);
