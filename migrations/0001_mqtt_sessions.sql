@@ -29,6 +29,7 @@ CREATE TABLE `mqtt_sessions` (
 	`client_id` text NOT NULL,
 	`user_id` integer NOT NULL,
 	`last_seen` integer NOT NULL,
+	`queued` integer DEFAULT 0 NOT NULL,
 	`dropped` integer DEFAULT 0 NOT NULL,
 	`created_at` integer NOT NULL,
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade

@@ -11,6 +11,7 @@ export interface StoredSession {
   clientId: string;
   userId: number;
   lastSeen: number;
+  queued: number;
   dropped: number;
 }
 
@@ -60,35 +61,43 @@ export class SessionStatements {
   private readonly touch: Statement<[number, string]>;
   private readonly readDropped: Statement<[string]>;
   private readonly resetDropped: Statement<[string]>;
-  private readonly addDropped: Statement<[number, number]>;
+  private readonly countIn: Statement<[string]>;
+  private readonly countDrops: Statement<[number, number, number]>;
+  private readonly countOut: Statement<[number]>;
   private readonly subsOf: Statement<[string]>;
   private readonly upsertSub: Statement<[string, number, string | null, string]>;
   private readonly deleteSub: Statement<[string, string]>;
   private readonly allSubs: Statement<[]>;
-  private readonly subsByPrefix: Statement<[string, string, string, number]>;
+  /** Filters that may match a topic by its first level; the second also those starting with a wildcard. */
+  private readonly subsByPrefix: Statement<[string, string, string]>;
+  private readonly subsByPrefixOrWildcard: Statement<[string, string, string]>;
   private readonly clientsByTopic: Statement<[string]>;
   private readonly countSubs: Statement<[]>;
   private readonly enqueueOne: Statement<unknown[]>;
-  private readonly trim: Statement<[number, number, number]>;
+  private readonly dropOldest: Statement<[number, number]>;
   private readonly queueOf: Statement<[string]>;
   private readonly setIdByOrigin: Statement<[number, string, string, number]>;
   private readonly replaceById: Statement<unknown[]>;
   private readonly deleteByMessageId: Statement<[string, number]>;
   private readonly expiredIds: Statement<[number]>;
-  private readonly enqueueTx: Transaction<(clientId: string, m: StoredMessage, max: number) => { stored: boolean; dropped: number }>;
+  private readonly enqueueTx: Transaction<(items: Array<{ clientId: string; message: StoredMessage }>, max: number) => boolean[]>;
   private readonly putSubsTx: Transaction<(clientId: string, subs: StoredSub[]) => void>;
   private readonly removeSubsTx: Transaction<(clientId: string, topics: string[]) => void>;
 
   constructor(db: Db) {
     const sql: Database = db.$client;
     const session = `(SELECT id FROM mqtt_sessions WHERE client_id = ?)`;
-    this.bySession = sql.prepare(`SELECT id, client_id AS clientId, user_id AS userId, last_seen AS lastSeen, dropped FROM mqtt_sessions WHERE client_id = ?`);
+    this.bySession = sql.prepare(
+      `SELECT id, client_id AS clientId, user_id AS userId, last_seen AS lastSeen, queued, dropped FROM mqtt_sessions WHERE client_id = ?`,
+    );
     this.insertSession = sql.prepare(`INSERT INTO mqtt_sessions (client_id, user_id, last_seen, created_at) VALUES (?, ?, ?, ?)`);
     this.deleteSession = sql.prepare(`DELETE FROM mqtt_sessions WHERE client_id = ?`);
     this.touch = sql.prepare(`UPDATE mqtt_sessions SET last_seen = ? WHERE client_id = ?`);
     this.readDropped = sql.prepare(`SELECT dropped FROM mqtt_sessions WHERE client_id = ?`).pluck();
     this.resetDropped = sql.prepare(`UPDATE mqtt_sessions SET dropped = 0 WHERE client_id = ? AND dropped > 0`);
-    this.addDropped = sql.prepare(`UPDATE mqtt_sessions SET dropped = dropped + ? WHERE id = ?`);
+    this.countIn = sql.prepare(`UPDATE mqtt_sessions SET queued = queued + 1 WHERE client_id = ? RETURNING id, queued`).raw(true);
+    this.countDrops = sql.prepare(`UPDATE mqtt_sessions SET queued = queued - ?, dropped = dropped + ? WHERE id = ?`);
+    this.countOut = sql.prepare(`UPDATE mqtt_sessions SET queued = queued - 1 WHERE id = ?`);
     this.subsOf = sql.prepare(`SELECT topic, qos, options FROM mqtt_session_subs WHERE session_id = ${session} ORDER BY rowid`);
     this.upsertSub = sql.prepare(
       `INSERT INTO mqtt_session_subs (session_id, topic, qos, options) SELECT id, ?, ?, ? FROM mqtt_sessions WHERE client_id = ?
@@ -98,22 +107,20 @@ export class SessionStatements {
     this.allSubs = sql.prepare(
       `SELECT s.client_id AS clientId, s.user_id AS userId, b.topic, b.qos FROM mqtt_sessions s JOIN mqtt_session_subs b ON b.session_id = s.id ORDER BY s.id, b.rowid`,
     );
-    // Filters that may match a topic whose first level is L: that level itself, `L/...`, and (unless
-    // the topic starts with `$`, [MQTT-4.7.2-1]) those starting with a wildcard. Ranges, so the index serves them.
-    this.subsByPrefix = sql.prepare(
-      `SELECT s.client_id AS clientId, b.topic, b.qos, b.options FROM mqtt_session_subs b JOIN mqtt_sessions s ON s.id = b.session_id
-       WHERE b.qos > 0 AND (b.topic = ? OR (b.topic >= ? AND b.topic < ?)
-         OR (? AND ((b.topic >= '#' AND b.topic < '$') OR (b.topic >= '+' AND b.topic < ','))))
-       ORDER BY s.id, b.rowid`,
-    );
+    // Filters that may match a topic whose first level is L: L itself, `L/...`, and (unless the topic
+    // starts with `$`, [MQTT-4.7.2-1]) those starting with `#` or `+`. Each arm is an index range.
+    const arm = (where: string) =>
+      `SELECT s.id AS sid, b.rowid AS bid, s.client_id AS clientId, b.topic, b.qos, b.options
+       FROM mqtt_session_subs b JOIN mqtt_sessions s ON s.id = b.session_id WHERE ${where} AND b.qos > 0`;
+    const byLevel = `${arm('b.topic = ?')} UNION ALL ${arm('b.topic >= ? AND b.topic < ?')}`;
+    const wildcards = `${arm(`b.topic >= '#' AND b.topic < '$'`)} UNION ALL ${arm(`b.topic >= '+' AND b.topic < ','`)}`;
+    this.subsByPrefix = sql.prepare(`SELECT clientId, topic, qos, options FROM (${byLevel}) ORDER BY sid, bid`);
+    this.subsByPrefixOrWildcard = sql.prepare(`SELECT clientId, topic, qos, options FROM (${byLevel} UNION ALL ${wildcards}) ORDER BY sid, bid`);
     this.clientsByTopic = sql.prepare(`SELECT s.client_id FROM mqtt_session_subs b JOIN mqtt_sessions s ON s.id = b.session_id WHERE b.topic = ? ORDER BY s.id`).pluck();
     this.countSubs = sql.prepare(`SELECT (SELECT count(*) FROM mqtt_session_subs WHERE qos > 0) AS subs, (SELECT count(DISTINCT session_id) FROM mqtt_session_subs) AS clients`);
-    this.enqueueOne = sql.prepare(
-      `INSERT INTO mqtt_session_queue (session_id, ${MESSAGE_COLUMNS}) SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM mqtt_sessions WHERE client_id = ? RETURNING session_id`,
-    ).pluck();
-    // Everything but the newest `max` of a session: the rows a full queue drops, oldest first.
-    this.trim = sql.prepare(
-      `DELETE FROM mqtt_session_queue WHERE session_id = ? AND id <= (SELECT id FROM mqtt_session_queue WHERE session_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+    this.enqueueOne = sql.prepare(`INSERT INTO mqtt_session_queue (session_id, ${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.dropOldest = sql.prepare(
+      `DELETE FROM mqtt_session_queue WHERE id IN (SELECT id FROM mqtt_session_queue WHERE session_id = ? ORDER BY id LIMIT ?)`,
     );
     this.queueOf = sql.prepare(`SELECT ${MESSAGE_COLUMNS} FROM mqtt_session_queue WHERE session_id = ${session} ORDER BY id`).raw(true);
     this.setIdByOrigin = sql.prepare(
@@ -125,17 +132,23 @@ export class SessionStatements {
     );
     this.deleteByMessageId = sql.prepare(
       `DELETE FROM mqtt_session_queue WHERE id = (SELECT id FROM mqtt_session_queue WHERE session_id = ${session} AND message_id = ? ORDER BY id LIMIT 1)
-       RETURNING ${MESSAGE_COLUMNS}`,
+       RETURNING ${MESSAGE_COLUMNS}, session_id`,
     ).raw(true);
     this.expiredIds = sql.prepare(`SELECT client_id FROM mqtt_sessions WHERE last_seen < ?`).pluck();
 
-    this.enqueueTx = sql.transaction((clientId: string, m: StoredMessage, max: number) => {
-      const sessionId = this.enqueueOne.get(...messageParams(m), clientId) as number | undefined;
-      if (sessionId === undefined) return { stored: false, dropped: 0 };
-      const dropped = this.trim.run(sessionId, sessionId, max).changes;
-      if (dropped > 0) this.addDropped.run(dropped, sessionId);
-      return { stored: true, dropped };
-    });
+    this.enqueueTx = sql.transaction((items: Array<{ clientId: string; message: StoredMessage }>, max: number) =>
+      items.map(({ clientId, message: m }) => {
+        const counted = this.countIn.get(clientId) as [number, number] | undefined;
+        if (!counted) return false;
+        const [sessionId, queued] = counted;
+        this.enqueueOne.run(sessionId, ...messageParams(m));
+        if (queued > max) {
+          const dropped = this.dropOldest.run(sessionId, queued - max).changes;
+          this.countDrops.run(dropped, dropped, sessionId);
+        }
+        return true;
+      }),
+    );
     this.putSubsTx = sql.transaction((clientId: string, subs: StoredSub[]) => {
       for (const s of subs) this.upsertSub.run(s.topic, s.qos, s.options, clientId);
     });
@@ -188,7 +201,8 @@ export class SessionStatements {
 
   /** QoS 1+ subscriptions whose filter could match a topic with this first level (the caller matches exactly). */
   candidates(firstLevel: string, dollar: boolean): Array<{ clientId: string; topic: string; qos: number; options: string | null }> {
-    return this.subsByPrefix.all(firstLevel, `${firstLevel}/`, `${firstLevel}0`, dollar ? 0 : 1) as Array<{
+    const stmt = dollar ? this.subsByPrefix : this.subsByPrefixOrWildcard;
+    return stmt.all(firstLevel, `${firstLevel}/`, `${firstLevel}0`) as Array<{
       clientId: string;
       topic: string;
       qos: number;
@@ -206,11 +220,12 @@ export class SessionStatements {
   }
 
   /**
-   * Appends a message to the session's queue and drops the oldest past `max` (counted in the
-   * session's `dropped`). Not stored when the session does not exist.
+   * Appends messages to their sessions' queues in one transaction, each queue dropping its oldest
+   * past `max` (counted in the session's `dropped`). Whether each was stored: not when its session
+   * does not exist.
    */
-  enqueue(clientId: string, m: StoredMessage, max: number): { stored: boolean; dropped: number } {
-    return this.enqueueTx(clientId, m, max);
+  enqueue(items: Array<{ clientId: string; message: StoredMessage }>, max: number): boolean[] {
+    return this.enqueueTx(items, max);
   }
 
   queue(clientId: string): StoredMessage[] {
@@ -230,7 +245,9 @@ export class SessionStatements {
   /** Removes and returns the message sent with `messageId` (acknowledged). */
   acknowledge(clientId: string, messageId: number): StoredMessage | undefined {
     const r = this.deleteByMessageId.get(clientId, messageId) as unknown[] | undefined;
-    return r === undefined ? undefined : message(r);
+    if (r === undefined) return undefined;
+    this.countOut.run(r[9] as number);
+    return message(r);
   }
 
   /** Client ids of the sessions last seen before `before`. */

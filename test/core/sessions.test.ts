@@ -35,20 +35,34 @@ describe('core sessions', () => {
     expect(sessions.queued('dev')).toEqual([]);
   });
 
-  it('stores nothing for a client id without a session', () => {
+  it('stores nothing for a client id without a session', async () => {
     const sessions = setup();
-    expect(sessions.enqueue('nobody', msg('1'))).toBe(false);
+    await expect(sessions.enqueue('nobody', msg('1'))).resolves.toBe(false);
     sessions.subscribe('nobody', [{ topic: 'alice/f/x', qos: 1, options: null }]);
     expect(sessions.subscriptions('nobody')).toEqual([]);
   });
 
-  it('keeps the newest mqttQueueMax messages in order and counts the dropped ones until told', () => {
+  it('keeps the newest mqttQueueMax messages in order and counts the dropped ones until told', async () => {
     const sessions = setup({ mqttQueueMax: 4 });
     sessions.open('dev', c.alice.user.id);
-    for (let i = 1; i <= 7; i++) sessions.enqueue('dev', msg(`m${i}`));
-    expect(payloads(sessions.queued('dev'))).toEqual(['m4', 'm5', 'm6', 'm7']);
+    // One tick's messages are written together; the bound applies to each as if one by one.
+    const stored = [1, 2, 3, 4, 5].map((i) => sessions.enqueue('dev', msg(`m${i}`)));
+    await expect(Promise.all(stored)).resolves.toEqual([true, true, true, true, true]);
+    expect(payloads(sessions.queued('dev'))).toEqual(['m2', 'm3', 'm4', 'm5']);
+    void sessions.enqueue('dev', msg('m6'));
+    void sessions.enqueue('dev', msg('m7'));
+    expect(payloads(sessions.queued('dev'))).toEqual(['m4', 'm5', 'm6', 'm7']); // read after write, same tick
+    expect(sessions.sql.session('dev')?.queued).toBe(4);
     expect(sessions.takeDropped('dev')).toBe(3);
     expect(sessions.takeDropped('dev')).toBe(0);
+  });
+
+  it('writes what was queued before a session changes hands, so none of it reaches the new owner', () => {
+    const sessions = setup();
+    sessions.open('dev', c.alice.user.id);
+    void sessions.enqueue('dev', msg('for alice'));
+    sessions.open('dev', c.bob.user.id); // same tick
+    expect(sessions.queued('dev')).toEqual([]);
   });
 
   it('sweeps sessions unseen for mqttSessionExpiry seconds, by the core clock, sparing connected ones', () => {

@@ -18,6 +18,8 @@ export const mqttSessions = sqliteTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     /** ms since the epoch of the last connect or disconnect; expiry counts from here. */
     lastSeen: integer('last_seen').notNull(),
+    /** Rows in its queue, kept with every insert and delete so the bound costs no count. */
+    queued: integer('queued').notNull().default(0),
     /** Queued messages dropped (queue full) since the client was last told. */
     dropped: integer('dropped').notNull().default(0),
     createdAt: integer('created_at').notNull(),
