@@ -137,6 +137,10 @@ export class SessionKeeper {
 
   /** The hand-over (see the top of this file); the persistence calls it as Aedes starts the replay. */
   replaying(session: KeptSession | undefined): void {
+    this.handOver(session);
+  }
+
+  private handOver(session: KeptSession | undefined): void {
     if (!session?.persistent || session.live || session.gone) return;
     this.dropOffline(session.id);
     let time = false;
@@ -161,6 +165,7 @@ export class SessionKeeper {
   /** CONNECT is done (queue replayed): held deliveries go out, then the count of dropped messages. */
   ready(session: KeptSession | undefined): void {
     if (!session?.persistent || session.held === null) return;
+    this.handOver(session); // Aedes always replays before this; should it not have, hand over now
     const held = session.held;
     session.held = null;
     for (const d of held) session.send(d.topic, d.payload, d.qos);

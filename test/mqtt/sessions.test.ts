@@ -197,6 +197,16 @@ describe('persistent sessions', () => {
     expect(after.present).toBe(false);
   });
 
+  it('stores only the filters granted, at the granted QoS', async () => {
+    const s = await setup();
+    const a = await connect(s.port, s.alice, 'granted', false);
+    await a.client.subscribeAsync({ 'alice/f/mine': { qos: 2 }, 'bob/f/theirs': { qos: 1 }, 'alice/f/zero': { qos: 0 } }).catch(() => {});
+    expect(s.core.sessions.subscriptions('granted').map((x) => [x.topic, x.qos])).toEqual([
+      ['alice/f/mine', 1],
+      ['alice/f/zero', 0],
+    ]);
+  });
+
   it('[MQTT-3.1.2-6] a clean session with the same client id discards the stored one and its queue', async () => {
     const s = await setup();
     const a = await connect(s.port, s.alice, 'discard', false);
@@ -255,10 +265,19 @@ describe('persistent sessions', () => {
     const within = await connect(s.port, s.alice, 'expiring', false);
     expect(within.present).toBe(true);
     await within.inbox.waitFor((m) => m.payload === 'kept');
-    // A connected session does not age: its hour counts from the disconnect.
+    // A connected session does not age: another client's connect sweeps, and it stays.
     clock.advance(7200_000);
+    await s.connect(s.bob);
+    expect(s.core.sessions.owner('expiring')).toBe(s.alice.user.id);
+    // Its hour counts from the disconnect.
     await leave(within, s.broker);
     await post(s, 'e', 'kept again');
+    clock.advance(1800_000);
+    const again = await connect(s.port, s.alice, 'expiring', false);
+    expect(again.present).toBe(true);
+    await again.inbox.waitFor((m) => m.payload === 'kept again');
+    await leave(again, s.broker);
+    await post(s, 'e', 'lost');
 
     clock.advance(3601_000);
     const late = await connect(s.port, s.alice, 'expiring', false);
