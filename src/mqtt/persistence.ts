@@ -220,17 +220,18 @@ export class SessionPersistence {
   }
 
   /**
-   * Records the packet identifier a queued message is being sent with (matched by the broker id and
-   * counter it was queued with), or replaces the message sent with that identifier (PUBREL).
-   * A message no longer queued (dropped from a full queue, or its session gone) is not an error: the
+   * Records the packet identifier a queued PUBLISH is being sent with (matched by the broker id and
+   * counter it was queued with), or puts a PUBREL in the place of the PUBLISH sent with its identifier.
+   * A PUBLISH no longer queued (dropped from a full queue, or its session gone) is not an error: the
    * delivery goes ahead, there is just nothing left to keep.
    */
   async outgoingUpdate(client: ClientRef, packet: PersistPacket): Promise<void> {
     if (packet.messageId === undefined) return;
-    if (packet.brokerId !== undefined && packet.brokerCounter !== undefined) {
-      if (this.sessions.sent(client.id, packet.brokerId, packet.brokerCounter, packet.messageId)) return;
+    if (packet.cmd !== 'publish') {
+      this.sessions.replace(client.id, packet.messageId, toStored(packet, true));
+    } else if (packet.brokerId !== undefined && packet.brokerCounter !== undefined) {
+      this.sessions.sent(client.id, packet.brokerId, packet.brokerCounter, packet.messageId);
     }
-    this.sessions.replace(client.id, packet.messageId, toStored(packet, true));
   }
 
   /** The message acknowledged with this packet identifier leaves the queue. */
