@@ -22,6 +22,10 @@ export interface Config {
   mqttConnectTimeoutMs: number;
   /** How often a key replaced by another process (the account command) is looked for while MQTT sessions hold keys. */
   keyCheckIntervalMs: number;
+  /** QoS 1 messages kept per persistent MQTT session (clean session 0); past it the oldest go. */
+  mqttQueueMax: number;
+  /** Seconds a persistent MQTT session is kept after its client was last seen. */
+  mqttSessionExpiry: number;
   dbPath: string;
   /** How long a data write waits for a database another process holds locked before a 503. */
   dbBusyWaitMs: number;
@@ -128,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mqttMaxPendingPerAddress: int(env, 'AIO_MQTT_MAX_PENDING_PER_ADDRESS', 100, 0, 1_000_000),
     mqttConnectTimeoutMs: 10_000,
     keyCheckIntervalMs: 500,
+    mqttQueueMax: int(env, 'AIO_MQTT_QUEUE_MAX', 1000, 1, 1_000_000),
+    mqttSessionExpiry: int(env, 'AIO_MQTT_SESSION_EXPIRY', 24 * 60 * 60, 1, 10 * 365 * 24 * 60 * 60),
     dbPath: dbRaw === ':memory:' ? ':memory:' : resolve(dbRaw),
     dbBusyWaitMs: int(env, 'AIO_DB_BUSY_TIMEOUT_MS', 10_000, 0, 600_000),
     username: rawUser === undefined ? undefined : username('AIO_USERNAME', rawUser),

@@ -17,6 +17,11 @@ describe('configuration', () => {
     expect(loadConfig({ AIO_MAX_FEEDS: '10', AIO_MAX_GROUPS: '5', AIO_MAX_DASHBOARDS: '5' }).accountLimits).toEqual({ feeds: 10, groups: 5, dashboards: 5 });
   });
 
+  it('keeps persistent MQTT sessions 24 h with 1000 queued messages unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ mqttQueueMax: 1000, mqttSessionExpiry: 86400 });
+    expect(loadConfig({ AIO_MQTT_QUEUE_MAX: '50', AIO_MQTT_SESSION_EXPIRY: '600' })).toMatchObject({ mqttQueueMax: 50, mqttSessionExpiry: 600 });
+  });
+
   it('stops on invalid values with a message naming the variable', () => {
     for (const [env, name] of [
       [{ PORT: 'eighty' }, 'PORT'],
@@ -30,6 +35,10 @@ describe('configuration', () => {
       [{ AIO_MAX_FEEDS: 'ten' }, 'AIO_MAX_FEEDS'],
       [{ AIO_MAX_GROUPS: '-5' }, 'AIO_MAX_GROUPS'],
       [{ AIO_MAX_DASHBOARDS: '2.5' }, 'AIO_MAX_DASHBOARDS'],
+      [{ AIO_MQTT_QUEUE_MAX: '0' }, 'AIO_MQTT_QUEUE_MAX'],
+      [{ AIO_MQTT_QUEUE_MAX: 'lots' }, 'AIO_MQTT_QUEUE_MAX'],
+      [{ AIO_MQTT_SESSION_EXPIRY: '0' }, 'AIO_MQTT_SESSION_EXPIRY'],
+      [{ AIO_MQTT_SESSION_EXPIRY: '1h' }, 'AIO_MQTT_SESSION_EXPIRY'],
     ] as const) {
       expect(() => loadConfig(env), name).toThrow(ConfigError);
       expect(() => loadConfig(env), name).toThrow(name);

@@ -16,6 +16,7 @@ import { IdFactory } from './ids.js';
 import { Bans } from './bans.js';
 import { Limiter } from './limiter.js';
 import { Serializers } from './serializers.js';
+import { Sessions } from './sessions.js';
 import { Tokens } from './tokens.js';
 import type { UserRow } from './types.js';
 import { Webhooks, webhookJson } from './webhooks.js';
@@ -36,6 +37,7 @@ export class Core {
   readonly webhooks: Webhooks;
   readonly tokens: Tokens;
   readonly activities: Activities;
+  readonly sessions: Sessions;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
@@ -61,6 +63,7 @@ export class Core {
     this.webhooks = new Webhooks(this.ctx, this.data);
     this.tokens = new Tokens(this.ctx, this.feeds);
     this.activities = new Activities(this.ctx);
+    this.sessions = new Sessions(this.ctx);
   }
 
   get config(): Config {

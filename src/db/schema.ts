@@ -5,3 +5,4 @@ export * from './schema/chart.js';
 export * from './schema/webhooks.js';
 export * from './schema/tokens.js';
 export * from './schema/activities.js';
+export * from './schema/sessions.js';

@@ -27,6 +27,8 @@ import { Fanout, feedPayload, groupPayload, keyInGroup } from './fanout.js';
 import { FrameGuard } from './frames.js';
 import { oneLine, printable } from './log-text.js';
 import { parseFeedPayload, parseGroupPayload, type GroupEntry } from './payloads.js';
+import { SessionPersistence } from './persistence.js';
+import { SessionKeeper, type Delivery, type KeptSession } from './sessions.js';
 import { SubscriptionIndex, compileSub, type Qos, type Session } from './subscriptions.js';
 import { TimePublisher, type Timers } from './time.js';
 import { parseFilter, parseTopic, groupFormat, type FeedTopic, type FilterInfo, type GroupTopic, type ParsedTopic } from './topics.js';
@@ -55,9 +57,15 @@ export interface BrokerOptions {
   debug?: boolean;
 }
 
-class ClientSession implements Session {
+class ClientSession implements KeptSession {
   /** Closes the session when its token expires (token logins only). */
   expiryTimer: NodeJS.Timeout | undefined;
+  // Persistent sessions (clean session 0), managed by SessionKeeper (sessions.ts).
+  persistent = false;
+  restored: KeptSession['restored'] = null;
+  held: Delivery[] | null = null;
+  live = false;
+  gone = false;
 
   constructor(
     readonly client: Client,
@@ -74,11 +82,17 @@ class ClientSession implements Session {
     return this.client.id;
   }
 
+  /** A persistent session stays open to deliveries until the keeper has taken it offline. */
   get closed(): boolean {
-    return this.client.closed;
+    return this.client.closed && !(this.persistent && !this.gone);
   }
 
   send(topic: string, payload: string | Buffer, qos: Qos): void {
+    // Held during the replay, or between the connection closing and the keeper queueing for it.
+    if (this.held || (this.persistent && this.client.closed)) {
+      (this.held ??= []).push({ topic, payload, qos });
+      return;
+    }
     const packet: PublishPacket = {
       cmd: 'publish',
       topic,
@@ -128,6 +142,9 @@ export class MqttBroker {
   readonly fanout: Fanout;
   readonly time: TimePublisher;
   readonly aedes: Aedes;
+  /** Persistent sessions: offline queues and the hand-over when a client returns. */
+  readonly keeper: SessionKeeper;
+  readonly persistence: SessionPersistence;
   private readonly sessions = new WeakMap<Client, ClientSession>();
   private readonly ips = new WeakMap<object, string>();
   private readonly emptyIdPersistent = new WeakSet<Client>();
@@ -163,11 +180,29 @@ export class MqttBroker {
       wanted: () => this.index.timeUnitsWanted(),
       publish: (unit, payload) => this.fanout.time(unit, payload),
     });
+    this.keeper = new SessionKeeper({
+      core,
+      index: this.index,
+      timeChanged: () => this.time.update(),
+      report: (username, text) => this.fanout.report(username, text),
+      log: this.log,
+    });
+    this.persistence = new SessionPersistence(core.sessions, {
+      granted: (client, topic) => {
+        const session = this.sessions.get(client as Client);
+        return (session && this.index.find(session, topic)?.qos) ?? null;
+      },
+      replaying: (client) => this.keeper.replaying(this.sessions.get(client as Client)),
+    });
     this.aedes = new Aedes({
       // Adafruit_MQTT and some ESP libraries send long client ids even at protocol level 3.
       maxClientsIdLength: 256,
       // Aedes' own default is 30 s; a socket that says nothing is closed sooner (see handle()).
       connectTimeout: config.mqttConnectTimeoutMs,
+      persistence: this.persistence,
+      // Aedes routes nothing to subscribers here (fan-out writes every delivery), so this only sees the
+      // replay of a returning session's queue and the deliveries fan-out makes.
+      authorizeForward: (client, packet) => (this.keeper.mayReplay(this.sessions.get(client), packet.topic) ? packet : null),
       preConnect: (client, packet, cb) => this.preConnect(client, packet, cb),
       authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
@@ -180,6 +215,7 @@ export class MqttBroker {
       this.time.update();
     });
     this.aedes.on('clientDisconnect', (client) => this.forget(client));
+    this.aedes.on('clientReady', (client) => this.keeper.ready(this.sessions.get(client)));
     this.detachers.push(core.events.on('ban', ({ user, ban }) => this.enforceBan(user, ban)));
     this.detachers.push(core.events.on('activity', (e) => this.tokensChanged(e)));
     this.detachers.push(core.events.on('account', (e) => this.keyChanged(e.userId)));
@@ -192,6 +228,7 @@ export class MqttBroker {
   static async create(core: Core, config: Config, opts: BrokerOptions = {}): Promise<MqttBroker> {
     const broker = new MqttBroker(core, config, opts);
     await broker.aedes.listen();
+    broker.keeper.start(broker.aedes, broker.persistence, config.sweepIntervalMs);
     return broker;
   }
 
@@ -378,6 +415,12 @@ export class MqttBroker {
       return done(authError(3, 'server unavailable'), null);
     }
     const session = new ClientSession(client, user, ip, token);
+    try {
+      this.keeper.login(session, client.clean);
+    } catch (err) {
+      this.log(`mqtt: opening the session of ${client.id} failed: ${String(err)}`);
+      return done(authError(3, 'server unavailable'), null);
+    }
     this.sessions.set(client, session);
     if (token) this.armExpiry(session);
     else if (user) session.releaseKey = this.core.accounts.watchKey(user);
@@ -404,6 +447,11 @@ export class MqttBroker {
     if (!session) return;
     clearTimeout(session.expiryTimer);
     session.releaseKey?.();
+    try {
+      this.keeper.away(session);
+    } catch (err) {
+      this.log(`mqtt: keeping the session of ${session.id} failed: ${String(err)}`);
+    }
     this.index.removeSession(session);
     if (session.user) {
       const live = this.byUser.get(session.user.id);
@@ -423,6 +471,9 @@ export class MqttBroker {
   ): void {
     const session = this.sessions.get(client);
     if (!session) return cb(null, null);
+    // A stored subscription Aedes restores on a clean session 0 CONNECT: checked like a new one, not
+    // counted towards a ban (the client did not send it), and live only once the queue replays.
+    const restoring = session.restored !== null;
     const info = parseFilter(sub.topic);
     let reason: string | undefined;
     if (!info) reason = REJECT.notResource;
@@ -430,13 +481,19 @@ export class MqttBroker {
     else if (session.token && !this.tokenMaySubscribe(session, session.token, sub.topic, info)) reason = REJECT.notAuthorized;
     if (reason !== undefined || !info) {
       this.reject(session, 'SUBSCRIBE', sub.topic, reason ?? REJECT.notResource);
-      if (session.user) this.core.ctx.bans.note(session.user, 'refusedSubscribe');
+      if (restoring) this.keeper.refuseRestored(session, sub.topic);
+      else if (session.user) this.core.ctx.bans.note(session.user, 'refusedSubscribe');
       return cb(null, null); // SUBACK 0x80
     }
-    if (session.user) this.core.ctx.bans.note(session.user, 'subscribe');
     // QoS 2 is not offered: granted as 1.
     const qos: Qos = sub.qos >= 1 ? 1 : 0;
-    this.index.add(session, info.isTime ? null : info.user, compileSub(sub.topic, qos, info));
+    const compiled = compileSub(sub.topic, qos, info);
+    if (restoring) {
+      this.keeper.restore(session, info.isTime ? null : info.user, compiled);
+      return cb(null, { ...sub, qos });
+    }
+    if (session.user) this.core.ctx.bans.note(session.user, 'subscribe');
+    this.index.add(session, info.isTime ? null : info.user, compiled);
     if (info.isTime) this.time.update();
     cb(null, { ...sub, qos });
   }
@@ -635,9 +692,11 @@ export class MqttBroker {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.time.stop();
+      this.keeper.stop();
       for (const detach of this.detachers) detach();
       const serversClosed = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
       await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+      await this.persistence.destroy();
       this.fanout.stop();
       // Connections that never completed CONNECT are not Aedes clients: end them too.
       for (const c of this.connections) c.end();

@@ -138,6 +138,20 @@ export class SubscriptionIndex {
     return this.owners.get(session)?.get(filter)?.get(session)?.get(filter);
   }
 
+  /** Every subscription `session` holds. */
+  subsOf(session: Session): Sub[] {
+    const where = this.owners.get(session);
+    if (!where) return [];
+    return [...where].map(([filter, bucket]) => bucket.get(session)!.get(filter)!);
+  }
+
+  /** Whether any of `session`'s filters matches the concrete `topic`. */
+  matches(session: Session, topic: string): boolean {
+    const levels = topic.split('/');
+    for (const sub of this.subsOf(session)) if (levelsMatch(sub.levels, levels)) return true;
+    return false;
+  }
+
   /** Which time topics have at least one subscriber. */
   timeUnitsWanted(): Set<TimeUnit> {
     const wanted = new Set<TimeUnit>();
