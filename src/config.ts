@@ -30,6 +30,26 @@ export interface Config {
   sweepIntervalMs: number;
   /** Activities kept per user, newest first (the hosted service keeps the last 1000). */
   activityLimit: number;
+  /** What one HTTP request or client may take: body sizes, batch length, time, sockets. */
+  http: HttpLimits;
+}
+
+export interface HttpLimits {
+  /** Body limit of every route that carries no data value (data routes are sized from the value limits). */
+  bodyBytes: number;
+  /** Most records in one batch (`data/batch`) or one group data post. */
+  batchMaxItems: number;
+  /** A request's headers must all arrive within this, from its first byte. */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** A socket with no traffic either way is closed after this (one that never sends a byte, too). */
+  idleTimeoutMs: number;
+  /** An idle keep-alive socket between requests is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Open HTTP sockets (WebSocket MQTT included) in all and per remote address; the newest excess one is closed at once. */
+  maxConnections: number;
+  maxConnectionsPerIp: number;
 }
 
 export class ConfigError extends Error {}
@@ -123,5 +143,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxValueBytesNoHistory: 100 * 1024,
     sweepIntervalMs: 10 * 60 * 1000,
     activityLimit: 1000,
+    http: {
+      bodyBytes: 64 * 1024,
+      batchMaxItems: 500,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      idleTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 5_000,
+      // The process has about 20,000 file descriptors: HTTP keeps well below, leaving room for MQTT and the database.
+      maxConnections: int(env, 'AIO_HTTP_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+      maxConnectionsPerIp: int(env, 'AIO_HTTP_MAX_CONNECTIONS_PER_IP', 256, 1, 1_000_000),
+    },
   };
 }
