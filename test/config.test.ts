@@ -15,6 +15,13 @@ describe('configuration', () => {
     expect(c.extraUsers).toEqual([{ username: 'a', key: '1' }, { username: 'b', key: 'x:y' }]);
   });
 
+  it('caps HTTP connections overall and per address, well below the ~20,000 file descriptors', () => {
+    expect(loadConfig({}).http).toMatchObject({ maxConnections: 10_000, maxConnectionsPerIp: 256, batchMaxItems: 500, bodyBytes: 64 * 1024 });
+    expect(loadConfig({ AIO_HTTP_MAX_CONNECTIONS: '2000', AIO_HTTP_MAX_CONNECTIONS_PER_IP: '50' }).http).toMatchObject({ maxConnections: 2000, maxConnectionsPerIp: 50 });
+    const { headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, keepAliveTimeoutMs } = loadConfig({}).http;
+    expect({ headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, keepAliveTimeoutMs }).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 });
+  });
+
   it('stops on invalid values with a message naming the variable', () => {
     for (const [env, name] of [
       [{ PORT: 'eighty' }, 'PORT'],
@@ -25,6 +32,8 @@ describe('configuration', () => {
       [{ AIO_USERNAME: 'bad name' }, 'AIO_USERNAME'],
       [{ AIO_KEY: 'k' }, 'AIO_KEY'],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ AIO_HTTP_MAX_CONNECTIONS: '0' }, 'AIO_HTTP_MAX_CONNECTIONS'],
+      [{ AIO_HTTP_MAX_CONNECTIONS_PER_IP: 'many' }, 'AIO_HTTP_MAX_CONNECTIONS_PER_IP'],
     ] as const) {
       expect(() => loadConfig(env), name).toThrow(ConfigError);
       expect(() => loadConfig(env), name).toThrow(name);
