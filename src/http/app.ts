@@ -74,7 +74,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: (err, _req, reply) => {
       const status = err.statusCode ?? 400;
-      void (reply as FastifyReply).code(status).send({ error: err.code === 'FST_ERR_BAD_URL' ? BAD_URL_TEXT : `bad request - ${err.message}` });
+      void (reply as FastifyReply).code(status).headers(CORS_HEADERS).send({ error: err.code === 'FST_ERR_BAD_URL' ? BAD_URL_TEXT : `bad request - ${err.message}` });
     },
   });
   capConnections(app.server, limits);

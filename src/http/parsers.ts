@@ -55,11 +55,11 @@ export function registerBodyParsers(app: FastifyInstance): void {
     }
   });
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (req: FastifyRequest, body: Buffer) => parseMultipart(req.headers, body));
-  // Anything else: an empty body is no body (a DELETE or a Ruby token POST with a stray content type);
-  // a body we cannot read is refused before it is read.
+  // Anything else: an empty body is no body (a DELETE or a Ruby token POST with a stray content type),
+  // and an unknown route stays a 404; a body we cannot read is refused before it is read.
   app.addContentTypeParser('*', (req, _payload, done) => {
     const length = req.headers['content-length'];
-    if (length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined)) return done(null, undefined);
+    if (req.is404 || length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined)) return done(null, undefined);
     done(new AioError(415, UNSUPPORTED_TYPE_TEXT), undefined);
   });
 }

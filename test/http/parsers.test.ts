@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INVALID_URL_TEXT } from '../../src/core/errors.js';
 import { makeApp, type TestApp } from '../helpers.js';
 import { bytes, everything, multipart, MULTIPART, seed, send } from './helpers.js';
 
@@ -75,7 +76,10 @@ describe('bytes that are not UTF-8 are refused, never stored as U+FFFD', () => {
     );
   });
 
-  it('in the path, with our JSON error', async () => {
+  it('in the path, with our JSON error and the CORS headers', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `${A}/feeds/%FF` });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
     await expectRefusedWhole(
       [
         ['feed', 'POST', () => `${A}/feeds/%FF/data`, '{"value":"1"}', JSON_TYPE],
@@ -153,6 +157,14 @@ describe('content types', () => {
       415,
       /unsupported media type/,
     );
+  });
+
+  it('an unknown route stays a 404 whatever the body', async () => {
+    for (const url of ['/nope', `${A}/nothing-here`]) {
+      const res = await send(t, 'POST', url, '<a/>', 'application/xml');
+      expect(res.status, url).toBe(404);
+      expect(res.json).toEqual({ error: INVALID_URL_TEXT });
+    }
   });
 
   it('the raw webhook takes any content type, or none, as the value', async () => {
