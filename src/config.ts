@@ -39,6 +39,8 @@ export interface HttpLimits {
   bodyBytes: number;
   /** Most records in one batch (`data/batch`) or one group data post. */
   batchMaxItems: number;
+  /** Most parts in one multipart body (no form of this API has more than a dozen fields). */
+  multipartMaxParts: number;
   /** A request's headers must all arrive within this, from its first byte. */
   headersTimeoutMs: number;
   /** A whole request (headers and body) must arrive within this. */
@@ -146,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: {
       bodyBytes: 64 * 1024,
       batchMaxItems: 500,
+      multipartMaxParts: 100,
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       idleTimeoutMs: 10_000,

@@ -3,6 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
+import type { HttpLimits } from '../config.js';
 import { AioError, badRequest } from '../core/errors.js';
 import { compact, parseJson, toJsKeepingValues } from '../core/json.js';
 
@@ -33,10 +34,7 @@ const RESPELLED_NUMBER = /\d[.eE]|\d{16}/;
 const PROTO_RULES = { protoAction: 'error', constructorAction: 'error' } as const;
 /** secure-json-parse's message for a forbidden key (its other errors are JSON.parse's). */
 const SJSON_PROTO_MESSAGE = 'Object contains forbidden prototype property';
-/** More parts than any form of this API has fields. */
-const MULTIPART_MAX_PARTS = 100;
-
-export function registerBodyParsers(app: FastifyInstance): void {
+export function registerBodyParsers(app: FastifyInstance, limits: HttpLimits): void {
   // Fastify's own: JSON is replaced, text/plain is not something a route reads.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   // An empty JSON body is an empty object (DELETE with a JSON content type); bad JSON is a 400.
@@ -54,7 +52,9 @@ export function registerBodyParsers(app: FastifyInstance): void {
       done(err as Error, undefined);
     }
   });
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (req: FastifyRequest, body: Buffer) => parseMultipart(req.headers, body));
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (req: FastifyRequest, body: Buffer) =>
+    parseMultipart(req.headers, body, limits.multipartMaxParts),
+  );
   // Anything else: an empty body is no body (a DELETE or a Ruby token POST with a stray content type),
   // and an unknown route stays a 404; a body we cannot read is refused before it is read.
   app.addContentTypeParser('*', (req, _payload, done) => {
@@ -142,7 +142,7 @@ export function checkQuery(query: string): void {
  * Multipart fields, every part as text: this API has no files, and `curl -F value=@file` means the
  * file's text is the value. The whole body is already in memory and under the route's limit.
  */
-export function parseMultipart(headers: IncomingHttpHeaders, buf: Buffer): Promise<FormFields> {
+export function parseMultipart(headers: IncomingHttpHeaders, buf: Buffer, maxParts: number): Promise<FormFields> {
   if (!isUtf8(buf)) return Promise.reject(notUtf8());
   const out: FormFields = Object.create(null) as FormFields;
   if (buf.length === 0) return Promise.resolve(out);
@@ -152,7 +152,7 @@ export function parseMultipart(headers: IncomingHttpHeaders, buf: Buffer): Promi
       bb = Busboy({
         headers: headers as IncomingHttpHeaders & { 'content-type': string },
         isPartAFile: () => false,
-        limits: { parts: MULTIPART_MAX_PARTS, fieldSize: buf.length, fieldNameSize: 1024 },
+        limits: { parts: maxParts, fieldSize: buf.length, fieldNameSize: 1024 },
       });
     } catch (err) {
       return reject(malformedMultipart(err));
@@ -165,7 +165,7 @@ export function parseMultipart(headers: IncomingHttpHeaders, buf: Buffer): Promi
       else addField(out, name, value);
     });
     bb.on('partsLimit', () => {
-      refused ??= new AioError(413, `request entity too large - at most ${MULTIPART_MAX_PARTS} multipart parts`);
+      refused ??= new AioError(413, `request entity too large - at most ${maxParts} multipart parts`);
     });
     bb.on('error', (err) => reject(refused ?? malformedMultipart(err)));
     bb.on('finish', () => (refused ? reject(refused) : resolve(out)));

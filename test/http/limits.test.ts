@@ -82,7 +82,8 @@ describe('body limits per route', () => {
     expect(await everything(t)).toEqual(before);
   });
 
-  it('multipart bodies have at most 100 parts', async () => {
+  it(`multipart bodies have at most ${config.http.multipartMaxParts} parts`, async () => {
+    expect(config.http.multipartMaxParts).toBe(100);
     const before = await everything(t);
     const parts = Array.from({ length: 101 }, (_, i) => [`f${i}`, '1'] as [string, string]);
     await expectTooLarge('POST', `${A}/feeds/temp/data`, multipart([['value', '1'], ...parts.slice(1)]), MULTIPART);
