@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INVALID_URL_TEXT } from '../../src/core/errors.js';
 import { makeApp, type TestApp } from '../helpers.js';
-import { bytes, everything, multipart, MULTIPART, seed, send } from './helpers.js';
+import { BOUNDARY, bytes, everything, multipart, MULTIPART, seed, send } from './helpers.js';
 
 let t: TestApp;
 let hooks: { hook: string; raw: string };
@@ -186,6 +186,9 @@ describe('content types', () => {
     expect((await ok('POST', `${A}/feeds/temp/data`, 'value=3', `${FORM}; charset=utf-8`)).value).toBe('3');
     expect((await ok('POST', `${A}/feeds`, 'name=My Feed', FORM)).name).toBe('My Feed');
     expect((await ok('POST', `${A}/feeds/temp/data`, multipart([['value', '4']]), MULTIPART)).value).toBe('4');
+    // curl -F value=@- : a file part is the value's text.
+    const filePart = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="value"; filename="-"\r\nContent-Type: application/octet-stream\r\n\r\n42.0\r\n--${BOUNDARY}--\r\n`;
+    expect((await ok('POST', `${A}/feeds/temp/data`, filePart, MULTIPART)).value).toBe('42.0');
     await ok('GET', `${A}/feeds`);
     await ok('GET', `${A}/feeds`, undefined, JSON_TYPE);
     await ok('POST', `${A}/tokens`); // Ruby's create: no body, no content type
