@@ -46,6 +46,8 @@ export interface Config {
   activityLimit: number;
   /** How many feeds, groups and dashboards an account may have (0 = unlimited); see core/account-limits.ts. */
   accountLimits: AccountLimits;
+  /** What one HTTP request or client may take: body sizes, batch length, time, sockets. */
+  http: HttpLimits;
 }
 
 /** Per-account record caps; the hosted free plan has 10 feeds, 5 groups and 5 dashboards. */
@@ -53,6 +55,26 @@ export interface AccountLimits {
   feeds: number;
   groups: number;
   dashboards: number;
+}
+
+export interface HttpLimits {
+  /** Body limit of every route that carries no data value (data routes are sized from the value limits). */
+  bodyBytes: number;
+  /** Most records in one batch (`data/batch`) or one group data post. */
+  batchMaxItems: number;
+  /** Most parts in one multipart body (no form of this API has more than a dozen fields). */
+  multipartMaxParts: number;
+  /** A request's headers must all arrive within this, from its first byte. */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** A socket with no traffic either way is closed after this (one that never sends a byte, too). */
+  idleTimeoutMs: number;
+  /** An idle keep-alive socket between requests is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Open HTTP sockets (WebSocket MQTT included) in all and per remote address; the newest excess one is closed at once. */
+  maxConnections: number;
+  maxConnectionsPerIp: number;
 }
 
 export class ConfigError extends Error {}
@@ -127,8 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert,
     tlsKey,
     mqttMaxPacketBytes: int(env, 'MQTT_MAX_PACKET_BYTES', 1024 * 1024, 1024, 268_435_455),
-    // The process may hold about 20,000 files: this leaves half for HTTP, the database and the rest.
-    mqttMaxConnections: int(env, 'AIO_MQTT_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    // The process may hold about 20,000 files: MQTT (most of them), HTTP (4,000) and the database share them.
+    mqttMaxConnections: int(env, 'AIO_MQTT_MAX_CONNECTIONS', 14_000, 1, 1_000_000),
     mqttMaxPendingPerAddress: int(env, 'AIO_MQTT_MAX_PENDING_PER_ADDRESS', 100, 0, 1_000_000),
     mqttConnectTimeoutMs: 10_000,
     keyCheckIntervalMs: 500,
@@ -159,6 +181,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       feeds: int(env, 'AIO_MAX_FEEDS', 0, 0, 1_000_000),
       groups: int(env, 'AIO_MAX_GROUPS', 0, 0, 1_000_000),
       dashboards: int(env, 'AIO_MAX_DASHBOARDS', 0, 0, 1_000_000),
+    },
+    http: {
+      bodyBytes: 64 * 1024,
+      batchMaxItems: 500,
+      multipartMaxParts: 100,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      idleTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 5_000,
+      // The process has about 20,000 file descriptors: HTTP keeps well below, leaving room for MQTT and the database.
+      maxConnections: int(env, 'AIO_HTTP_MAX_CONNECTIONS', 4_000, 1, 1_000_000),
+      maxConnectionsPerIp: int(env, 'AIO_HTTP_MAX_CONNECTIONS_PER_IP', 256, 1, 1_000_000),
     },
   };
 }

@@ -22,6 +22,13 @@ describe('configuration', () => {
     expect(loadConfig({ AIO_MQTT_QUEUE_MAX: '50', AIO_MQTT_SESSION_EXPIRY: '600' })).toMatchObject({ mqttQueueMax: 50, mqttSessionExpiry: 600 });
   });
 
+  it('caps HTTP connections overall and per address, well below the ~20,000 file descriptors', () => {
+    expect(loadConfig({}).http).toMatchObject({ maxConnections: 4_000, maxConnectionsPerIp: 256, batchMaxItems: 500, bodyBytes: 64 * 1024 });
+    expect(loadConfig({ AIO_HTTP_MAX_CONNECTIONS: '2000', AIO_HTTP_MAX_CONNECTIONS_PER_IP: '50' }).http).toMatchObject({ maxConnections: 2000, maxConnectionsPerIp: 50 });
+    const { headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, keepAliveTimeoutMs } = loadConfig({}).http;
+    expect({ headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, keepAliveTimeoutMs }).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 });
+  });
+
   it('stops on invalid values with a message naming the variable', () => {
     for (const [env, name] of [
       [{ PORT: 'eighty' }, 'PORT'],
@@ -39,6 +46,8 @@ describe('configuration', () => {
       [{ AIO_MQTT_QUEUE_MAX: 'lots' }, 'AIO_MQTT_QUEUE_MAX'],
       [{ AIO_MQTT_SESSION_EXPIRY: '0' }, 'AIO_MQTT_SESSION_EXPIRY'],
       [{ AIO_MQTT_SESSION_EXPIRY: '1h' }, 'AIO_MQTT_SESSION_EXPIRY'],
+      [{ AIO_HTTP_MAX_CONNECTIONS: '0' }, 'AIO_HTTP_MAX_CONNECTIONS'],
+      [{ AIO_HTTP_MAX_CONNECTIONS_PER_IP: 'many' }, 'AIO_HTTP_MAX_CONNECTIONS_PER_IP'],
     ] as const) {
       expect(() => loadConfig(env), name).toThrow(ConfigError);
       expect(() => loadConfig(env), name).toThrow(name);
@@ -49,7 +58,7 @@ describe('configuration', () => {
     expect(loadConfig({}).bans).toMatchObject({ failedLogins: 10, failedLoginsPerAddress: 100 });
     expect(loadConfig({ AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS: '500' }).bans.failedLoginsPerAddress).toBe(500);
     expect(() => loadConfig({ AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS: '0' })).toThrow('AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS');
-    expect(loadConfig({})).toMatchObject({ mqttMaxConnections: 10_000, mqttMaxPendingPerAddress: 100, mqttConnectTimeoutMs: 10_000 });
+    expect(loadConfig({})).toMatchObject({ mqttMaxConnections: 14_000, mqttMaxPendingPerAddress: 100, mqttConnectTimeoutMs: 10_000 });
     expect(loadConfig({ AIO_MQTT_MAX_CONNECTIONS: '50000', AIO_MQTT_MAX_PENDING_PER_ADDRESS: '0' })).toMatchObject({ mqttMaxConnections: 50_000, mqttMaxPendingPerAddress: 0 });
     expect(() => loadConfig({ AIO_MQTT_MAX_CONNECTIONS: '0' })).toThrow('AIO_MQTT_MAX_CONNECTIONS');
     expect(() => loadConfig({ AIO_MQTT_MAX_PENDING_PER_ADDRESS: 'lots' })).toThrow('AIO_MQTT_MAX_PENDING_PER_ADDRESS');

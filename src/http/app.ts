@@ -1,11 +1,11 @@
-import formbody from '@fastify/formbody';
-import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Core } from '../core/core.js';
 import { AioError, INVALID_URL_TEXT, storageRefusal } from '../core/errors.js';
-import { compact, parseJson, toJsKeepingValues } from '../core/json.js';
 import { authenticate } from './auth.js';
 import { waitOutBusyDatabase } from './busy.js';
+import { capConnections, serverOptions } from './connections.js';
+import { bodyLimitFor, bodyLimits } from './limits.js';
+import { checkQuery, registerBodyParsers, UNSUPPORTED_TYPE_TEXT } from './parsers.js';
 import { redactUrl } from './redact.js';
 import { activityRoutes } from './routes/activities.js';
 import { dashboardRoutes } from './routes/dashboards.js';
@@ -19,13 +19,6 @@ import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/user.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The JSON body text, kept for data posts whose JSON has no `value` (stored whole). */
-    rawJson?: string;
-  }
-}
-
 const CORS_HEADERS: Record<string, string> = {
   'access-control-allow-origin': '*',
   'access-control-allow-credentials': 'false',
@@ -37,10 +30,7 @@ const CORS_HEADERS: Record<string, string> = {
   'access-control-max-age': '1728000',
 };
 
-/** Routes whose bodies carry data values (feed and group data, webhooks). */
-const DATA_ROUTE = /\/data(\/|$)|\/webhooks\/feed\//;
-/** A number JSON.parse would not give back as written: a fraction, an exponent, or 16+ digits. */
-const RESPELLED_NUMBER = /\d[.eE]|\d{16}/;
+const BAD_URL_TEXT = 'bad request - the URL path has a %-escape that is malformed or not UTF-8';
 
 /**
  * Clients send `//groups/x/feeds` (Python), `feeds/` and Rails' `.json` suffix; all reach the same
@@ -58,47 +48,55 @@ export function normalizeUrl(url: string): string {
 
 export interface AppOptions {
   logLevel?: string;
+  /** Where log lines go (stdout by default); tests read them. */
+  logStream?: { write(line: string): void };
 }
 
 export async function buildApp(core: Core, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const limits = core.config.http;
   const app = Fastify({
     logger: {
       level: opts.logLevel ?? core.config.logLevel,
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
+      // Client text reaches log lines only inside fields, which pino escapes (no forged lines); never
+      // headers (keys), and never the raw bytes node keeps on a client error.
       serializers: {
         req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url) }),
+        err: (err: Error & { code?: string }) => ({ type: err.name, message: err.message, code: err.code, stack: err.stack ?? '' }),
       },
     },
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 16 * 1024 * 1024,
+    bodyLimit: limits.bodyBytes,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: serverOptions(limits),
     rewriteUrl: (req) => normalizeUrl(req.url ?? '/'),
     routerOptions: { maxParamLength: 1024 },
+    frameworkErrors: (err, _req, reply) => {
+      const status = err.statusCode ?? 400;
+      void (reply as FastifyReply).code(status).headers(CORS_HEADERS).send({ error: err.code === 'FST_ERR_BAD_URL' ? BAD_URL_TEXT : `bad request - ${err.message}` });
+    },
   });
+  capConnections(app.server, limits);
 
-  // JSON bodies: an empty body is an empty object (DELETE with a JSON content type), bad JSON is a 400.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(/^application\/(.+\+)?json/, { parseAs: 'string' }, (req, body, done) => {
-    const text = (body as string).trim();
-    if (text === '') return done(null, {});
-    try {
-      // Data values are stored as sent: where JSON.parse would respell a number (`40.0`, `1e3`, long
-      // integers), data routes read the body with the parser that keeps number text.
-      if (DATA_ROUTE.test(req.routeOptions.url ?? '') && RESPELLED_NUMBER.test(text)) {
-        const node = parseJson(text);
-        if (node === null) throw new SyntaxError('invalid JSON');
-        req.rawJson = compact(node);
-        return done(null, toJsKeepingValues(node));
-      }
-      const parsed: unknown = JSON.parse(text);
-      req.rawJson = JSON.stringify(parsed);
-      done(null, parsed);
-    } catch (err) {
-      done(err instanceof AioError ? err : new AioError(400, 'bad request - the request body is not valid JSON'), undefined);
-    }
+  const sizes = bodyLimits(core.config);
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= bodyLimitFor(route.url ?? '', sizes);
   });
-  await app.register(formbody);
-  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 1024 * 1024 } });
-  // Anything else (text/plain, octet-stream) arrives as text; routes that need fields see none.
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  registerBodyParsers(app, limits);
+  // The query parser keeps escapes it cannot decode as text; ones that spell invalid UTF-8 are refused.
+  app.addHook('onRequest', (req, _reply, done) => {
+    const q = req.url.indexOf('?');
+    if (q !== -1 && req.url.includes('%', q)) {
+      try {
+        checkQuery(req.url.slice(q + 1));
+      } catch (err) {
+        return done(err as Error);
+      }
+    }
+    done();
+  });
 
   // Hot path: callback-style hooks (no promise per request), and the request log line only when the
   // level shows it (its arguments would be built for nothing otherwise).
@@ -127,6 +125,10 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
       if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
       return reply.code(err.status).send({ error: err.message });
     }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: `request entity too large - this route takes bodies of at most ${req.routeOptions.bodyLimit} bytes` });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ error: UNSUPPORTED_TYPE_TEXT });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) {
       req.log.error({ err: { message: err.message, code: err.code }, url: redactUrl(req.url) }, 'request failed');

@@ -61,7 +61,7 @@ describe('conventions on every route', () => {
 
   it('an unsupported or oversized body still gets a JSON error', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v2/alice/feeds', headers: { 'x-aio-key': t.alice.key, 'content-type': 'text/plain' }, payload: 'name=x' });
-    expect(res.statusCode).toBe(422);
+    expect(res.statusCode).toBe(415);
     expect(typeof res.json().error).toBe('string');
   });
 

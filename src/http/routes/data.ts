@@ -6,6 +6,7 @@ import { DATA_FIELDS } from '../../core/serializers.js';
 import type { FeedRow } from '../../core/types.js';
 import { csvLine } from '../../core/values.js';
 import { bodyFields, queryFields } from '../body.js';
+import { checkBatchLength } from '../limits.js';
 import { decodeCursor, encodeCursor, listWindow, setPageHeaders } from '../pagination.js';
 import { sendOk } from '../reply.js';
 
@@ -88,6 +89,7 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
     const body = req.body;
     const items = Array.isArray(body) ? body : (bodyFields(req) as { data?: unknown }).data;
     if (!Array.isArray(items) || items.length === 0) throw invalid('Validation failed: data must be a non-empty array of data records');
+    checkBatchLength(items.length, core.config);
     const inputs = items.map((item, i) => {
       if (!item || typeof item !== 'object' || Array.isArray(item)) throw invalid(`Validation failed: data[${i}] must be a data record`);
       return parseDatum(item as Record<string, unknown>);

@@ -3,7 +3,9 @@ import type { Core } from '../../core/core.js';
 import type { DatumInput } from '../../core/data.js';
 import { invalid } from '../../core/errors.js';
 import { parseDatum } from '../../core/data.js';
+import type { Config } from '../../config.js';
 import { bodyFields, queryFields } from '../body.js';
+import { checkBatchLength } from '../limits.js';
 import { sendOk } from '../reply.js';
 
 interface GroupParams {
@@ -12,12 +14,13 @@ interface GroupParams {
 }
 
 /** `{feeds: [{key, value}]}` or `{feeds: {key: value}}`, sharing one location and created_at. */
-function groupEntries(fields: Record<string, unknown>): Array<{ key: string; datum: DatumInput }> {
+function groupEntries(fields: Record<string, unknown>, config: Config): Array<{ key: string; datum: DatumInput }> {
   const raw = fields.feeds;
   let list: Array<Record<string, unknown>>;
   if (Array.isArray(raw)) list = raw as Array<Record<string, unknown>>;
   else if (raw && typeof raw === 'object') list = Object.entries(raw).map(([key, value]) => ({ key, value }));
   else throw invalid("Validation failed: feeds can't be blank; send {\"feeds\": [{\"key\": ..., \"value\": ...}]}");
+  checkBatchLength(list.length, config);
   const shared = { location: fields.location, lat: fields.lat, lon: fields.lon, ele: fields.ele, created_at: fields.created_at, epoch: fields.epoch };
   return list.map((entry) => {
     if (!entry || typeof entry !== 'object' || typeof entry.key !== 'string' || entry.key.trim() === '') {
@@ -73,7 +76,7 @@ export async function groupRoutes(app: FastifyInstance, { core }: { core: Core }
 
   app.post<{ Params: GroupParams }>('/:username/groups/:groupKey/data', async (req) => {
     const group = one(req);
-    const entries = groupEntries(bodyFields(req, 'group'));
+    const entries = groupEntries(bodyFields(req, 'group'), core.config);
     const stored = await core.data.soon(() => core.data.createInGroup(req.user, group, entries));
     return stored.map(({ feed, row }) => core.serialize.datum(row, feed.key));
   });

@@ -1,7 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
 import { webhookJson, webhookPath, type WebhookKind } from '../../core/webhooks.js';
+import { badRequest } from '../../core/errors.js';
 import { bodyFields } from '../body.js';
+import { NOT_UTF8_TEXT } from '../parsers.js';
 import { sendOk } from '../reply.js';
 
 interface FeedParams {
@@ -46,7 +49,10 @@ export async function webhookRoutes(app: FastifyInstance, { core }: { core: Core
   });
 
   const receive = (kind: WebhookKind) => async (req: FastifyRequest<{ Params: TokenParams }>) => {
-    const body = kind === 'data' ? { fields: bodyFields(req) } : { raw: Buffer.isBuffer(req.body) ? req.body : undefined };
+    const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
+    // The raw body is the value: bytes that are not UTF-8 would be stored altered (U+FFFD).
+    if (kind === 'raw' && raw && !isUtf8(raw)) throw badRequest(NOT_UTF8_TEXT);
+    const body = kind === 'data' ? { fields: bodyFields(req) } : { raw };
     const { feed, row } = await core.data.soon(() => core.webhooks.receive(req.params.token, kind, body));
     return core.serialize.datum(row, feed.key);
   };
