@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
+import { announcer, createLogger } from './log.js';
 import { startServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -12,22 +13,26 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const server = await startServer(config);
-  const users = server.core.accounts.list().map((u) => u.username);
-  console.log(`aio-local HTTP API on ${server.httpUrl}/api/v2 (accounts: ${users.join(', ')})`);
+  const logger = createLogger({ level: config.logLevel });
+  const server = await startServer(config, { logger });
+  const say = announcer(logger);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`aio-local: ${signal} received, finishing requests in flight`);
+    say({ signal }, `aio-local: ${signal} received, finishing requests in flight`);
+    let code = 0;
     try {
       await server.close();
-      process.exit(0);
+      say({}, 'aio-local: stopped cleanly');
     } catch (err) {
-      console.error('aio-local: error while stopping', err);
-      process.exit(1);
+      logger.error({ err }, 'aio-local: error while stopping');
+      code = 1;
     }
+    // Let the log (a worker thread when pretty) write its last lines before the process goes.
+    setTimeout(() => process.exit(code), 1000);
+    logger.flush(() => process.exit(code));
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -6,6 +6,7 @@ import { closeDb, openDb } from './db/open.js';
 import { buildApp } from './http/app.js';
 import { startBroker, type MqttBroker } from './mqtt/broker.js';
 import type { Timers } from './mqtt/time.js';
+import { announcer, createLogger, type Logger } from './log.js';
 
 export interface Server {
   core: Core;
@@ -22,14 +23,25 @@ export interface Server {
 /** Builds and starts everything `npm start` runs; tests and benchmarks use the same path. */
 export async function startServer(
   config: Config,
-  opts: { clock?: Clock; log?: (line: string) => void; mqttTimers?: Timers | null } = {},
+  opts: { clock?: Clock; log?: (line: string) => void; logger?: Logger; mqttTimers?: Timers | null } = {},
 ): Promise<Server> {
-  const log = opts.log ?? ((line: string) => console.log(line));
+  const logger = opts.logger ?? createLogger({ level: config.logLevel });
+  // What a person starting the server must see; tests pass their own sink.
+  const announce = opts.log ? (_fields: object, line: string) => opts.log!(line) : announcer(logger);
   const db = openDb(config.dbPath, { busyTimeoutMs: 0 });
   const core = new Core(db, config, opts.clock);
-  provisionAccounts(core, config, log);
-  const http = await buildApp(core);
-  await http.listen({ port: config.port, host: config.host });
+  core.events.on('error', ({ source, err }) => logger.error({ source, err: { message: String((err as Error)?.message ?? err), code: (err as { code?: string })?.code } }, `${source} failed`));
+  const made = provisionAccounts(core, config);
+  const http = await buildApp(core, { logger });
+  // Listened on directly: Fastify's own listen logs a line per address, which the banner below replaces.
+  await http.ready();
+  await new Promise<void>((resolve, reject) => {
+    http.server.once('error', reject);
+    http.server.listen(config.port, config.host, () => {
+      http.server.off('error', reject);
+      resolve();
+    });
+  });
   const addr = http.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -40,7 +52,7 @@ export async function startServer(
       clock: opts.clock,
       timers: opts.mqttTimers,
       httpServer: http.server,
-      log: config.logLevel === 'silent' ? undefined : log,
+      log: opts.log ?? (config.logLevel === 'silent' ? undefined : (line) => logger.warn({ door: 'mqtt' }, line)),
       debug: config.logLevel === 'debug' || config.logLevel === 'trace',
     });
   } catch (err) {
@@ -48,9 +60,24 @@ export async function startServer(
     closeDb(db);
     throw err;
   }
-  log(
-    `aio-local MQTT on mqtt://${shownHost}:${mqtt.port}, ws://${shownHost}:${port}/mqtt` +
-      (mqtt.tlsPort === undefined ? '' : `, mqtts://${shownHost}:${mqtt.tlsPort}`),
+  const where = {
+    http: `${httpUrl}/api/v2`,
+    mqtt: `mqtt://${shownHost}:${mqtt.port}`,
+    ws: `ws://${shownHost}:${port}/mqtt`,
+    ...(mqtt.tlsPort === undefined ? {} : { mqtts: `mqtts://${shownHost}:${mqtt.tlsPort}` }),
+  };
+  const accounts = core.accounts.list().map((u) => u.username);
+  for (const m of made) {
+    announce(
+      { account: m.username },
+      `Created account ${m.username} with key ${m.key} (shown once; rotate with: npm run aio -- user key ${m.username})`,
+    );
+  }
+  announce(
+    { ...where, accounts },
+    `aio-local ready: HTTP API on ${where.http}, MQTT on ${where.mqtt}, WebSocket ${where.ws}` +
+      (where.mqtts ? `, MQTTS ${where.mqtts}` : '') +
+      ` (accounts: ${accounts.join(', ')})`,
   );
   core.startSweeps();
   let closing: Promise<void> | undefined;
@@ -74,15 +101,18 @@ export async function startServer(
   };
 }
 
-function provisionAccounts(core: Core, config: Config, log: (line: string) => void): void {
+/** Makes the configured accounts (or a first one); returns those whose key was generated, to show once. */
+function provisionAccounts(core: Core, config: Config): Array<{ username: string; key: string }> {
+  const made: Array<{ username: string; key: string }> = [];
   const wanted = [...(config.username ? [{ username: config.username, key: config.key }] : []), ...config.extraUsers];
   for (const { username, key } of wanted) {
     const res = core.accounts.ensure(username, key);
-    if (res.generatedKey) log(`Created account ${username} with key ${res.generatedKey} (shown once; rotate with: npm run aio -- user key ${username})`);
+    if (res.generatedKey) made.push({ username, key: res.generatedKey });
   }
   if (core.accounts.list().length === 0) {
     const username = config.username ?? 'aio';
     const res = core.accounts.ensure(username, undefined);
-    log(`Created account ${username} with key ${res.generatedKey} (shown once; rotate with: npm run aio -- user key ${username})`);
+    if (res.generatedKey) made.push({ username, key: res.generatedKey });
   }
+  return made;
 }

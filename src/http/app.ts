@@ -1,6 +1,7 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Core } from '../core/core.js';
 import { AioError, INVALID_URL_TEXT, storageRefusal } from '../core/errors.js';
+import { createLogger, type Logger } from '../log.js';
 import { authenticate } from './auth.js';
 import { waitOutBusyDatabase } from './busy.js';
 import { capConnections, serverOptions } from './connections.js';
@@ -47,6 +48,8 @@ export function normalizeUrl(url: string): string {
 }
 
 export interface AppOptions {
+  /** The process's logger (src/log.ts); without it, one is made from logLevel and logStream. */
+  logger?: Logger;
   logLevel?: string;
   /** Where log lines go (stdout by default); tests read them. */
   logStream?: { write(line: string): void };
@@ -54,17 +57,20 @@ export interface AppOptions {
 
 export async function buildApp(core: Core, opts: AppOptions = {}): Promise<FastifyInstance> {
   const limits = core.config.http;
+  const logger = opts.logger ?? createLogger({ level: opts.logLevel ?? core.config.logLevel, stream: opts.logStream, pretty: false });
   const app = Fastify({
-    logger: {
-      level: opts.logLevel ?? core.config.logLevel,
-      ...(opts.logStream ? { stream: opts.logStream } : {}),
-      // Client text reaches log lines only inside fields, which pino escapes (no forged lines); never
-      // headers (keys), and never the raw bytes node keeps on a client error.
-      serializers: {
-        req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url) }),
-        err: (err: Error & { code?: string }) => ({ type: err.name, message: err.message, code: err.code, stack: err.stack ?? '' }),
+    loggerInstance: (logger as unknown as FastifyBaseLogger).child(
+      { door: 'http' },
+      {
+        level: opts.logLevel ?? logger.level,
+        // Client text reaches log lines only inside fields, which pino escapes (no forged lines); never
+        // headers (keys), and never the raw bytes node keeps on a client error.
+        serializers: {
+          req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url) }),
+          err: (err: Error & { code?: string }) => ({ type: err.name, message: err.message, code: err.code, stack: err.stack ?? '' }),
+        },
       },
-    },
+    ),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyBytes,
     connectionTimeout: limits.idleTimeoutMs,
