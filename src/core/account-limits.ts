@@ -1,6 +1,4 @@
-import { and, count, eq, ne } from 'drizzle-orm';
 import type { AccountLimits } from '../config.js';
-import { dashboards, feeds, groups, users } from '../db/schema.js';
 import type { Ctx } from './context.js';
 import { invalid, notFound } from './errors.js';
 import type { UserRow } from './types.js';
@@ -30,21 +28,10 @@ export function limitMessage(kind: LimitedRecord, max: number): string {
 export function effectiveLimits(ctx: Ctx, userId: number): AccountLimits {
   // Read from the table, not from the user row a request or an MQTT session carries, so that a
   // limit changed by the account command applies at once, even to sessions already connected.
-  const row = ctx.db.select({ feeds: users.maxFeeds, groups: users.maxGroups, dashboards: users.maxDashboards }).from(users).where(eq(users.id, userId)).get();
+  const row = ctx.stores.accounts.limits(userId);
   if (!row) throw notFound('no such account');
   const fallback = ctx.config.accountLimits;
   return { feeds: row.feeds ?? fallback.feeds, groups: row.groups ?? fallback.groups, dashboards: row.dashboards ?? fallback.dashboards };
-}
-
-function countOf(ctx: Ctx, userId: number, kind: LimitedRecord): number {
-  const { db } = ctx;
-  const q =
-    kind === 'feeds'
-      ? db.select({ n: count() }).from(feeds).where(eq(feeds.userId, userId))
-      : kind === 'groups'
-        ? db.select({ n: count() }).from(groups).where(and(eq(groups.userId, userId), ne(groups.key, 'default')))
-        : db.select({ n: count() }).from(dashboards).where(eq(dashboards.userId, userId));
-  return q.get()?.n ?? 0;
 }
 
 /**
@@ -54,5 +41,5 @@ function countOf(ctx: Ctx, userId: number, kind: LimitedRecord): number {
 export function assertRoom(ctx: Ctx, user: UserRow, kind: LimitedRecord): void {
   const max = effectiveLimits(ctx, user.id)[kind];
   if (max <= 0) return;
-  if (countOf(ctx, user.id, kind) >= max) throw invalid(limitMessage(kind, max));
+  if (ctx.stores.accounts.countOwned(user.id, kind) >= max) throw invalid(limitMessage(kind, max));
 }

@@ -1,6 +1,4 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { asc, eq, sql } from 'drizzle-orm';
-import { groups, users } from '../db/schema.js';
 import type { LimitedRecord } from './account-limits.js';
 import type { Ctx } from './context.js';
 import { AioError, invalid, notFound } from './errors.js';
@@ -34,11 +32,7 @@ const CACHE_MAX = 1000;
 const EXTERNAL_CHECK_MS = 100;
 
 export class Accounts {
-  private readonly byHash;
-  private readonly byName;
-  private readonly hashById;
   private readonly cache = new Map<string, UserRow>();
-  private readonly dataVersion;
   private seenVersion = -1;
   private checkedAt = -Infinity;
   /** Watched users (see watchKey): user id → key hash a session logged in with → how many such sessions. */
@@ -48,33 +42,14 @@ export class Accounts {
   private recheck = false;
   private watchTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ctx: Ctx) {
-    const { db } = ctx;
-    this.byHash = db
-      .select()
-      .from(users)
-      .where(eq(users.keyHash, sql.placeholder('hash')))
-      .prepare();
-    this.byName = db
-      .select()
-      .from(users)
-      .where(eq(users.username, sql.placeholder('username')))
-      .prepare();
-    this.hashById = db
-      .select({ keyHash: users.keyHash })
-      .from(users)
-      .where(eq(users.id, sql.placeholder('id')))
-      .prepare();
-    // Changes when another connection (the account command) commits: then the cache may be stale.
-    this.dataVersion = db.$client.prepare('PRAGMA data_version').pluck();
-  }
+  constructor(private readonly ctx: Ctx) {}
 
   find(username: string): UserRow | undefined {
-    return this.byName.get({ username });
+    return this.ctx.stores.accounts.byUsername(username);
   }
 
   list(): UserRow[] {
-    return this.ctx.db.select().from(users).orderBy(asc(users.id)).all();
+    return this.ctx.stores.accounts.list();
   }
 
   /** The owner of `key`, or undefined. The stored hash is compared in constant time. */
@@ -83,7 +58,8 @@ export class Accounts {
     const now = this.ctx.clock();
     if (now - this.checkedAt >= EXTERNAL_CHECK_MS || now < this.checkedAt) {
       this.checkedAt = now;
-      const version = this.dataVersion.get() as number;
+      // Changes when another connection (the account command) commits: then the cache may be stale.
+      const version = this.ctx.stores.accounts.dataVersion();
       if (version !== this.seenVersion) {
         this.cache.clear();
         this.seenVersion = version;
@@ -92,7 +68,7 @@ export class Accounts {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const hash = hashKey(key);
-    const user = this.byHash.get({ hash });
+    const user = this.ctx.stores.accounts.byKeyHash(hash);
     if (!user) return undefined;
     if (!timingSafeEqual(Buffer.from(user.keyHash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
@@ -113,15 +89,10 @@ export class Accounts {
     this.assertKeyFree(key);
     const now = this.ctx.clock();
     this.cache.clear();
-    const user = this.ctx.db.transaction((tx) => {
-      const row = tx
-        .insert(users)
-        .values({ username, name: username, keyHash: hashKey(key), createdAt: now, updatedAt: now })
-        .returning()
-        .get();
-      tx.insert(groups)
-        .values({ userId: row.id, key: 'default', name: 'Default', createdAt: now, updatedAt: now })
-        .run();
+    const { accounts, groups } = this.ctx.stores;
+    const user = this.ctx.tx.run(() => {
+      const row = accounts.insert({ username, name: username, keyHash: hashKey(key), createdAt: now, updatedAt: now });
+      groups.insert({ userId: row.id, key: 'default', name: 'Default', createdAt: now, updatedAt: now });
       return row;
     });
     return { user, key };
@@ -132,12 +103,7 @@ export class Accounts {
     if (!existing) throw notFound(`no user named ${username}`);
     if (existing.keyHash !== hashKey(key)) this.assertKeyFree(key);
     this.cache.clear();
-    const user = this.ctx.db
-      .update(users)
-      .set({ keyHash: hashKey(key), updatedAt: this.ctx.clock() })
-      .where(eq(users.id, existing.id))
-      .returning()
-      .get();
+    const user = this.ctx.stores.accounts.update(existing.id, { keyHash: hashKey(key), updatedAt: this.ctx.clock() })!;
     if (user.keyHash !== existing.keyHash) this.ctx.events.emit('account', { userId: user.id, change: 'key' });
     return { user, key };
   }
@@ -148,12 +114,7 @@ export class Accounts {
     if (!existing) throw notFound(`no user named ${username}`);
     if (limit !== null && (!Number.isInteger(limit) || limit < 0)) throw invalid('a rate limit is a whole number of points per minute, 0 for none');
     this.cache.clear();
-    return this.ctx.db
-      .update(users)
-      .set({ rateLimit: limit, updatedAt: this.ctx.clock() })
-      .where(eq(users.id, existing.id))
-      .returning()
-      .get();
+    return this.ctx.stores.accounts.update(existing.id, { rateLimit: limit, updatedAt: this.ctx.clock() })!;
   }
 
   /**
@@ -167,12 +128,12 @@ export class Accounts {
       if (n !== null && n !== undefined && (!Number.isInteger(n) || n < 0)) throw invalid(`a ${kind} limit is a whole number, 0 for none`);
     }
     this.cache.clear();
-    return this.ctx.db
-      .update(users)
-      .set({ maxFeeds: limits.feeds, maxGroups: limits.groups, maxDashboards: limits.dashboards, updatedAt: this.ctx.clock() })
-      .where(eq(users.id, existing.id))
-      .returning()
-      .get();
+    return this.ctx.stores.accounts.update(existing.id, {
+      maxFeeds: limits.feeds,
+      maxGroups: limits.groups,
+      maxDashboards: limits.dashboards,
+      updatedAt: this.ctx.clock(),
+    })!;
   }
 
   /** Start-up: the configured account exists afterwards and answers to the configured key. */
@@ -187,11 +148,7 @@ export class Accounts {
   }
 
   defaultGroupId(userId: number): number {
-    const row = this.ctx.db
-      .select({ id: groups.id })
-      .from(groups)
-      .where(sql`${groups.userId} = ${userId} and ${groups.key} = 'default'`)
-      .get();
+    const row = this.ctx.stores.groups.byKey(userId, 'default');
     if (!row) throw new AioError(500, 'account has no default group');
     return row.id;
   }
@@ -213,7 +170,7 @@ export class Accounts {
     if (holders === 0) this.recheck = true;
     hashes.set(user.keyHash, holders + 1);
     if (!this.watchTimer) {
-      this.watchVersion = this.dataVersion.get() as number;
+      this.watchVersion = this.ctx.stores.accounts.dataVersion();
       this.watchTimer = setInterval(() => this.checkKeys(), this.ctx.config.keyCheckIntervalMs);
       this.watchTimer.unref();
     }
@@ -231,14 +188,15 @@ export class Accounts {
 
   /** One look for keys replaced behind our back; emits `account` for each watched user whose key is not the one watched. */
   checkKeys(): void {
-    if (this.watched.size === 0 || !this.ctx.db.$client.open) return;
-    const version = this.dataVersion.get() as number;
+    const store = this.ctx.stores.accounts;
+    if (this.watched.size === 0 || !store.isOpen) return;
+    const version = store.dataVersion();
     if (version === this.watchVersion && !this.recheck) return;
     this.watchVersion = version;
     this.recheck = false;
     const changed: number[] = [];
     for (const [userId, hashes] of this.watched) {
-      const current = this.hashById.get({ id: userId })?.keyHash;
+      const current = store.keyHash(userId);
       for (const hash of hashes.keys()) {
         if (hash !== current) {
           changed.push(userId);
@@ -257,6 +215,6 @@ export class Accounts {
   }
 
   private assertKeyFree(key: string): void {
-    if (this.byHash.get({ hash: hashKey(key) })) throw new AioError(409, 'that key is already in use by another account');
+    if (this.ctx.stores.accounts.byKeyHash(hashKey(key))) throw new AioError(409, 'that key is already in use by another account');
   }
 }

@@ -1,5 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { feeds, groupFeeds, groups } from '../db/schema.js';
+import type { FeedAttrs } from '../db/feeds.js';
 import { assertRoom } from './account-limits.js';
 import type { Ctx } from './context.js';
 import { feedNotFound, invalid } from './errors.js';
@@ -11,7 +10,7 @@ export type Fields = Record<string, unknown>;
 
 /** The settable feed fields, coerced the way real clients need (`"ON"`, `"Private"`, numeric strings). */
 function feedAttrs(input: Fields) {
-  const attrs: Partial<typeof feeds.$inferInsert> = {};
+  const attrs: FeedAttrs = {};
   const description = toText(input.description, 'Description');
   if (description !== undefined) attrs.description = description;
   const license = toText(input.license, 'License', 255);
@@ -37,26 +36,10 @@ function feedAttrs(input: Fields) {
 }
 
 export class Feeds {
-  private readonly byKey;
-  private readonly byId;
-  private readonly byName;
-
-  constructor(private readonly ctx: Ctx) {
-    const { db } = ctx;
-    const scoped = (col: typeof feeds.key | typeof feeds.id | typeof feeds.name, name: string) =>
-      db
-        .select()
-        .from(feeds)
-        .where(and(eq(feeds.userId, sql.placeholder('userId')), eq(col, sql.placeholder(name))))
-        .limit(1)
-        .prepare();
-    this.byKey = scoped(feeds.key, 'key');
-    this.byId = scoped(feeds.id, 'id');
-    this.byName = scoped(feeds.name, 'name');
-  }
+  constructor(private readonly ctx: Ctx) {}
 
   list(user: UserRow): FeedRow[] {
-    return this.ctx.db.select().from(feeds).where(eq(feeds.userId, user.id)).orderBy(asc(feeds.id)).all();
+    return this.ctx.stores.feeds.list(user.id);
   }
 
   /**
@@ -65,11 +48,12 @@ export class Feeds {
    */
   find(user: UserRow, ident: string): FeedRow | undefined {
     const userId = user.id;
+    const store = this.ctx.stores.feeds;
     return findByIdent(ident, {
       // A default-group feed is also `default.key`.
-      key: (key) => this.byKey.get({ userId, key }) ?? (key.startsWith('default.') ? this.byKey.get({ userId, key: key.slice(8) }) : undefined),
-      id: (id) => this.byId.get({ userId, id }),
-      name: (name) => this.byName.get({ userId, name }),
+      key: (key) => store.byKey(userId, key) ?? (key.startsWith('default.') ? store.byKey(userId, key.slice(8)) : undefined),
+      id: (id) => store.byId(userId, id),
+      name: (name) => store.byName(userId, name),
     });
   }
 
@@ -80,20 +64,16 @@ export class Feeds {
   }
 
   byIdFor(user: UserRow, id: number): FeedRow | undefined {
-    return this.byId.get({ userId: user.id, id });
+    return this.ctx.stores.feeds.byId(user.id, id);
   }
 
   /** A feed that is a member of `group`: by full key, by its key or name inside the group, or by id. */
   findInGroup(user: UserRow, group: GroupRow, ident: string): FeedRow | undefined {
     const lower = ident.toLowerCase();
-    const direct = this.byKey.get({ userId: user.id, key: feedFullKey(group.key, lower) }) ?? this.find(user, ident);
+    const store = this.ctx.stores.feeds;
+    const direct = store.byKey(user.id, feedFullKey(group.key, lower)) ?? this.find(user, ident);
     if (!direct) return undefined;
-    const member = this.ctx.db
-      .select({ feedId: groupFeeds.feedId })
-      .from(groupFeeds)
-      .where(and(eq(groupFeeds.groupId, group.id), eq(groupFeeds.feedId, direct.id)))
-      .get();
-    return member ? direct : undefined;
+    return store.isMember(user.id, group.id, direct.id) ? direct : undefined;
   }
 
   create(user: UserRow, group: GroupRow, input: Fields): FeedRow {
@@ -102,8 +82,9 @@ export class Feeds {
     assertRoom(this.ctx, user, 'feeds');
     this.ctx.limiter.take(user, 1);
     const now = this.ctx.clock();
-    const created = this.ctx.db.transaction((tx) => {
-      const taken = (k: string) => !!this.byKey.get({ userId: user.id, key: feedFullKey(group.key, k) });
+    const store = this.ctx.stores.feeds;
+    const created = this.ctx.tx.run(() => {
+      const taken = (k: string) => !!store.byKey(user.id, feedFullKey(group.key, k));
       let local: string;
       if (input.key !== undefined && input.key !== null && input.key !== '') {
         local = validateKey(String(input.key).split('.').pop());
@@ -113,13 +94,7 @@ export class Feeds {
         if (!base) throw invalid('Validation failed: Key can not be made from that name');
         local = uniqueKey(base, taken);
       }
-      const feed = tx
-        .insert(feeds)
-        .values({ ...attrs, userId: user.id, groupId: group.id, key: feedFullKey(group.key, local), name, createdAt: now, updatedAt: now })
-        .returning()
-        .get();
-      tx.insert(groupFeeds).values({ groupId: group.id, feedId: feed.id }).run();
-      return feed;
+      return store.insert({ ...attrs, userId: user.id, groupId: group.id, key: feedFullKey(group.key, local), name, createdAt: now, updatedAt: now });
     });
     this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Feed', record: created });
     return created;
@@ -129,35 +104,29 @@ export class Feeds {
     const attrs = feedAttrs(input);
     if (input.name !== undefined && input.name !== null) attrs.name = validateName(input.name);
     if (input.key !== undefined && input.key !== null && input.key !== '') {
-      const home = this.ctx.db.select().from(groups).where(eq(groups.id, feed.groupId)).get()!;
+      const home = this.ctx.stores.groups.byId(user.id, feed.groupId)!;
       const key = feedFullKey(home.key, validateKey(String(input.key).split('.').pop()));
       if (key !== feed.key) {
-        if (this.byKey.get({ userId: user.id, key })) throw invalid('Validation failed: Key has already been taken');
+        if (this.ctx.stores.feeds.byKey(user.id, key)) throw invalid('Validation failed: Key has already been taken');
         attrs.key = key;
       }
     }
     this.ctx.limiter.take(user, 1);
     attrs.updatedAt = this.ctx.clock();
-    const updated = this.ctx.db.update(feeds).set(attrs).where(eq(feeds.id, feed.id)).returning().get();
+    const updated = this.ctx.stores.feeds.update(user.id, feed.id, attrs)!;
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Feed', record: updated });
     return updated;
   }
 
   delete(user: UserRow, feed: FeedRow): void {
     this.ctx.limiter.take(user, 1);
-    this.ctx.db.delete(feeds).where(eq(feeds.id, feed.id)).run();
+    this.ctx.stores.feeds.remove(user.id, feed.id);
     this.ctx.events.emit('activity', { userId: user.id, action: 'delete', model: 'Feed', record: feed });
   }
 
   /** Every group each feed belongs to, in one query. */
   memberships(user: UserRow, feedIds?: number[]): Map<number, GroupRow[]> {
-    const rows = this.ctx.db
-      .select({ feedId: groupFeeds.feedId, group: groups })
-      .from(groupFeeds)
-      .innerJoin(groups, eq(groups.id, groupFeeds.groupId))
-      .where(feedIds ? and(eq(groups.userId, user.id), inArray(groupFeeds.feedId, feedIds)) : eq(groups.userId, user.id))
-      .orderBy(asc(groups.id))
-      .all();
+    const rows = this.ctx.stores.feeds.memberships(user.id, feedIds);
     const out = new Map<number, GroupRow[]>();
     for (const r of rows) {
       const list = out.get(r.feedId);

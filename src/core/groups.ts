@@ -1,5 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
-import { feeds, groupFeeds, groups } from '../db/schema.js';
+import type { GroupAttrs } from '../db/groups.js';
 import { assertRoom } from './account-limits.js';
 import type { Ctx } from './context.js';
 import { AioError, feedNotFound, groupNotFound, invalid } from './errors.js';
@@ -9,36 +8,23 @@ import type { FeedRow, GroupRow, UserRow } from './types.js';
 import { toText, toVisibility } from './values.js';
 
 export class Groups {
-  private readonly byKey;
-  private readonly byId;
-  private readonly byName;
-
   constructor(
     private readonly ctx: Ctx,
     private readonly feeds: Feeds,
-  ) {
-    const scoped = (col: typeof groups.key | typeof groups.id | typeof groups.name, name: string) =>
-      ctx.db
-        .select()
-        .from(groups)
-        .where(and(eq(groups.userId, sql.placeholder('userId')), eq(col, sql.placeholder(name))))
-        .prepare();
-    this.byKey = scoped(groups.key, 'key');
-    this.byId = scoped(groups.id, 'id');
-    this.byName = scoped(groups.name, 'name');
-  }
+  ) {}
 
   list(user: UserRow): GroupRow[] {
-    return this.ctx.db.select().from(groups).where(eq(groups.userId, user.id)).orderBy(asc(groups.id)).all();
+    return this.ctx.stores.groups.list(user.id);
   }
 
   /** A group by key (any case), numeric id, or exact name. */
   find(user: UserRow, ident: string): GroupRow | undefined {
     const userId = user.id;
+    const store = this.ctx.stores.groups;
     return findByIdent(ident, {
-      key: (key) => this.byKey.get({ userId, key }),
-      id: (id) => this.byId.get({ userId, id }),
-      name: (name) => this.byName.get({ userId, name }),
+      key: (key) => store.byKey(userId, key),
+      id: (id) => store.byId(userId, id),
+      name: (name) => store.byName(userId, name),
     });
   }
 
@@ -49,7 +35,7 @@ export class Groups {
   }
 
   defaultGroup(user: UserRow): GroupRow {
-    const group = this.byKey.get({ userId: user.id, key: 'default' });
+    const group = this.ctx.stores.groups.byKey(user.id, 'default');
     if (!group) throw new AioError(500, `account ${user.username} has no default group`);
     return group;
   }
@@ -58,7 +44,7 @@ export class Groups {
     const name = validateName(input.name);
     const description = toText(input.description, 'Description') ?? null;
     const visibility = toVisibility(input.visibility) ?? 'private';
-    const taken = (k: string) => !!this.byKey.get({ userId: user.id, key: k });
+    const taken = (k: string) => !!this.ctx.stores.groups.byKey(user.id, k);
     let key: string;
     if (input.key !== undefined && input.key !== null && input.key !== '') {
       key = validateKey(input.key);
@@ -71,17 +57,13 @@ export class Groups {
     assertRoom(this.ctx, user, 'groups');
     this.ctx.limiter.take(user, 1);
     const now = this.ctx.clock();
-    const created = this.ctx.db
-      .insert(groups)
-      .values({ userId: user.id, key, name, description, visibility, createdAt: now, updatedAt: now })
-      .returning()
-      .get();
+    const created = this.ctx.stores.groups.insert({ userId: user.id, key, name, description, visibility, createdAt: now, updatedAt: now });
     this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Group', record: created });
     return created;
   }
 
   update(user: UserRow, group: GroupRow, input: Fields): GroupRow {
-    const attrs: Partial<typeof groups.$inferInsert> = {};
+    const attrs: GroupAttrs = {};
     if (input.name !== undefined && input.name !== null) attrs.name = validateName(input.name);
     const description = toText(input.description, 'Description');
     if (description !== undefined) attrs.description = description;
@@ -92,21 +74,16 @@ export class Groups {
       const key = validateKey(input.key);
       if (key !== group.key) {
         if (group.key === 'default') throw invalid('Validation failed: the default group keeps its key');
-        if (key === 'default' || this.byKey.get({ userId: user.id, key })) throw invalid('Validation failed: Key has already been taken');
+        if (key === 'default' || this.ctx.stores.groups.byKey(user.id, key)) throw invalid('Validation failed: Key has already been taken');
         newKey = attrs.key = key;
       }
     }
     this.ctx.limiter.take(user, 1);
     attrs.updatedAt = this.ctx.clock();
-    const updated = this.ctx.db.transaction((tx) => {
-      if (newKey) {
-        // Feeds at home in this group carry its key as their prefix: `old.feed` → `new.feed`.
-        tx.update(feeds)
-          .set({ key: sql`${newKey} || substr(${feeds.key}, ${group.key.length + 1})` })
-          .where(and(eq(feeds.groupId, group.id), eq(feeds.userId, user.id)))
-          .run();
-      }
-      return tx.update(groups).set(attrs).where(eq(groups.id, group.id)).returning().get();
+    const updated = this.ctx.tx.run(() => {
+      // Feeds at home in this group carry its key as their prefix: `old.feed` → `new.feed`.
+      if (newKey) this.ctx.stores.feeds.rekeyHomeFeeds(user.id, group.id, group.key, newKey);
+      return this.ctx.stores.groups.update(user.id, group.id, attrs)!;
     });
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Group', record: updated });
     return updated;
@@ -116,19 +93,13 @@ export class Groups {
   delete(user: UserRow, group: GroupRow): void {
     if (group.key === 'default') throw invalid('the default group cannot be deleted');
     this.ctx.limiter.take(user, 1);
-    this.ctx.db.delete(groups).where(eq(groups.id, group.id)).run();
+    this.ctx.stores.groups.remove(user.id, group.id);
     this.ctx.events.emit('activity', { userId: user.id, action: 'delete', model: 'Group', record: group });
   }
 
   /** Feeds that are members of each group, in one query. */
   feedsByGroup(user: UserRow, groupId?: number): Map<number, FeedRow[]> {
-    const rows = this.ctx.db
-      .select({ groupId: groupFeeds.groupId, feed: feeds })
-      .from(groupFeeds)
-      .innerJoin(feeds, eq(feeds.id, groupFeeds.feedId))
-      .where(groupId === undefined ? eq(feeds.userId, user.id) : and(eq(feeds.userId, user.id), eq(groupFeeds.groupId, groupId)))
-      .orderBy(asc(feeds.id))
-      .all();
+    const rows = this.ctx.stores.groups.members(user.id, groupId);
     const out = new Map<number, FeedRow[]>();
     for (const r of rows) {
       const list = out.get(r.groupId);
@@ -141,7 +112,7 @@ export class Groups {
   addFeed(user: UserRow, group: GroupRow, feedIdent: unknown): void {
     const feed = this.memberFeed(user, feedIdent);
     this.ctx.limiter.take(user, 1);
-    this.ctx.db.insert(groupFeeds).values({ groupId: group.id, feedId: feed.id }).onConflictDoNothing().run();
+    this.ctx.stores.groups.addMember(user.id, group.id, feed.id);
     this.touch(group);
   }
 
@@ -149,11 +120,7 @@ export class Groups {
     const feed = this.memberFeed(user, feedIdent);
     if (feed.groupId === group.id) throw invalid(`feed ${feed.key} belongs to group ${group.key} and cannot be removed from it`);
     this.ctx.limiter.take(user, 1);
-    const res = this.ctx.db
-      .delete(groupFeeds)
-      .where(and(eq(groupFeeds.groupId, group.id), eq(groupFeeds.feedId, feed.id)))
-      .run();
-    if (res.changes === 0) throw invalid(`feed ${feed.key} is not in group ${group.key}`);
+    if (!this.ctx.stores.groups.removeMember(user.id, group.id, feed.id)) throw invalid(`feed ${feed.key} is not in group ${group.key}`);
     this.touch(group);
   }
 
@@ -168,7 +135,7 @@ export class Groups {
 
   /** Membership changes are updates of the group. */
   private touch(group: GroupRow): void {
-    const updated = this.ctx.db.update(groups).set({ updatedAt: this.ctx.clock() }).where(eq(groups.id, group.id)).returning().get();
+    const updated = this.ctx.stores.groups.update(group.userId, group.id, { updatedAt: this.ctx.clock() })!;
     this.ctx.events.emit('activity', { userId: group.userId, action: 'update', model: 'Group', record: updated });
   }
 }

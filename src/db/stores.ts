@@ -1,4 +1,7 @@
+import { AccountStore } from './accounts.js';
 import { DataStatements } from './data-statements.js';
+import { FeedStore } from './feeds.js';
+import { GroupStore } from './groups.js';
 import type { Db } from './open.js';
 import { Transactions } from './transactions.js';
 
@@ -11,11 +14,18 @@ import { Transactions } from './transactions.js';
 export interface Stores {
   tx: Transactions;
   data: DataStatements;
+  accounts: AccountStore;
+  feeds: FeedStore;
+  groups: GroupStore;
 }
 
 export function openStores(db: Db): Stores {
+  const tx = new Transactions(db.$client);
   return {
-    tx: new Transactions(db.$client),
+    tx,
     data: new DataStatements(db.$client),
+    accounts: new AccountStore(db),
+    feeds: new FeedStore(db, tx),
+    groups: new GroupStore(db),
   };
 }
