@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
-import type { CoreEventBus } from './events.js';
-import { MinuteWindow } from './limiter.js';
+import type { Ban, CoreEventBus } from './events.js';
+import { MinuteWindow } from './minute-window.js';
 import type { UserRow } from './types.js';
 
 /** What MQTT clients do that the hosted service counts per user per minute (compat notes 3.1, 3.8). */
@@ -19,18 +19,6 @@ export interface BanLimits {
   failedLoginsPerAddress: number;
 }
 
-export interface Ban {
-  until: number;
-  seconds: number;
-  /** The connection-attempt throttle answers CONNACK 6; every other ban CONNACK 7. */
-  reason: 'connect' | 'abuse';
-  message: string;
-}
-
-export interface BanEvent {
-  user: UserRow;
-  ban: Ban;
-}
 
 /** Longer names cannot be accounts (usernames have at most 64 characters): their failures share one count per address. */
 const MAX_USERNAME = 64;

@@ -1,6 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { BanEvent } from './bans.js';
-import type { ThrottleNotice } from './limiter.js';
 import type { DataRow, FeedRow, UserRow } from './types.js';
 
 export interface DataEvent {
@@ -20,6 +18,26 @@ export interface ActivityEvent {
   model: ActivityModel;
   /** The row after the write (before it, for a delete); secrets never go in here. */
   record: object;
+}
+
+export interface ThrottleNotice {
+  user: UserRow;
+  /** Whole seconds until the request would be allowed. */
+  waitSeconds: number;
+  message: string;
+}
+
+export interface Ban {
+  until: number;
+  seconds: number;
+  /** The connection-attempt throttle answers CONNACK 6; every other ban CONNACK 7. */
+  reason: 'connect' | 'abuse';
+  message: string;
+}
+
+export interface BanEvent {
+  user: UserRow;
+  ban: Ban;
 }
 
 export interface ErrorEvent {

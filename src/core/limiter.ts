@@ -1,30 +1,8 @@
 import type { Clock } from './clock.js';
 import { AioError } from './errors.js';
 import type { CoreEventBus } from './events.js';
+import { MinuteWindow } from './minute-window.js';
 import type { UserRow } from './types.js';
-
-/** Counts events in the last 60 seconds with one counter per second: O(1) memory and time. */
-export class MinuteWindow {
-  private readonly secs = new Float64Array(60);
-  private readonly counts = new Float64Array(60);
-
-  add(nowMs: number, n = 1): void {
-    const sec = Math.floor(nowMs / 1000);
-    const i = sec % 60;
-    if (this.secs[i] !== sec) {
-      this.secs[i] = sec;
-      this.counts[i] = 0;
-    }
-    this.counts[i] += n;
-  }
-
-  total(nowMs: number): number {
-    const sec = Math.floor(nowMs / 1000);
-    let sum = 0;
-    for (let i = 0; i < 60; i++) if (sec - this.secs[i]! < 60) sum += this.counts[i]!;
-    return sum;
-  }
-}
 
 interface Bucket {
   tokens: number;
@@ -34,12 +12,6 @@ interface Bucket {
   lastNotice: number;
 }
 
-export interface ThrottleNotice {
-  user: UserRow;
-  /** Whole seconds until the request would be allowed. */
-  waitSeconds: number;
-  message: string;
-}
 
 /**
  * One token bucket per user, shared by every door: capacity and refill are the user's data rate

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Bans, banSeconds, type BanEvent, type BanLimits } from '../../src/core/bans.js';
-import { CoreEventBus } from '../../src/core/events.js';
+import { Bans, banSeconds, type BanLimits } from '../../src/core/bans.js';
+import { CoreEventBus, type BanEvent } from '../../src/core/events.js';
 import type { UserRow } from '../../src/core/types.js';
 import { FakeClock } from '../helpers.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CoreEventBus } from '../../src/core/events.js';
-import { Limiter, MinuteWindow, type ThrottleNotice } from '../../src/core/limiter.js';
+import { CoreEventBus, type ThrottleNotice } from '../../src/core/events.js';
+import { Limiter } from '../../src/core/limiter.js';
+import { MinuteWindow } from '../../src/core/minute-window.js';
 import type { UserRow } from '../../src/core/types.js';
 import { FakeClock } from '../helpers.js';
 
