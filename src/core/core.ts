@@ -70,6 +70,25 @@ export class Core {
     return this.ctx.config;
   }
 
+  /** Now, by the core's clock (injected in tests): the doors never read the wall clock themselves. */
+  now(): number {
+    return this.ctx.clock();
+  }
+
+  get clock(): Clock {
+    return this.ctx.clock;
+  }
+
+  /** MQTT abuse counters and bans, shared by every door. */
+  get bans(): Bans {
+    return this.ctx.bans;
+  }
+
+  /** The data-rate budget of each user, shared by every door. */
+  get limiter(): Limiter {
+    return this.ctx.limiter;
+  }
+
   /** Feed records with their groups, one query for the memberships of all of them. */
   feedsJson(user: UserRow, feeds: ReturnType<Feeds['list']>) {
     const ids = feeds.length === 1 ? [feeds[0]!.id] : undefined;

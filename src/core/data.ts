@@ -338,6 +338,11 @@ export class Data {
     return { id: '', feedId: feed.id, userId: feed.userId, value: feed.lastValue, lat: null, lon: null, ele: null, createdAt: at, updatedAt: at };
   }
 
+  /** The oldest and newest stored points (feed details), moving no read pointer. */
+  ends(feed: FeedRow): { first: DataRow | undefined; last: DataRow | undefined } {
+    return { first: this.sql.first.get(feed.id), last: this.sql.last.get(feed.id) };
+  }
+
   last(feed: FeedRow): DataRow {
     return this.pointAt(feed, this.sql.lastPointed.get(feed.id));
   }

@@ -21,7 +21,7 @@ interface Pending {
 }
 
 export class Sessions {
-  readonly sql: SessionStatements;
+  private readonly sql: SessionStatements;
   /** Messages queued this tick, written together (see enqueue). */
   private pending: Pending[] = [];
   private version = 0;
@@ -167,5 +167,23 @@ export class Sessions {
     }
     if (gone.length > 0) this.version++;
     return gone;
+  }
+
+  // Subscription look-ups for the MQTT door's Aedes persistence adapter (mqtt/persistence.ts).
+
+  everySubscription(): ReturnType<SessionStatements['everySubscription']> {
+    return this.sql.everySubscription();
+  }
+
+  subscriptionCandidates(firstLevel: string, dollar: boolean): ReturnType<SessionStatements['candidates']> {
+    return this.sql.candidates(firstLevel, dollar);
+  }
+
+  countSubscriptions(): ReturnType<SessionStatements['countSubscriptions']> {
+    return this.sql.countSubscriptions();
+  }
+
+  clientsSubscribedTo(topic: string): ReturnType<SessionStatements['clientsSubscribedTo']> {
+    return this.sql.clientsSubscribedTo(topic);
   }
 }

@@ -71,7 +71,7 @@ function authorizeToken(core: Core, req: FastifyRequest, user: UserRow, token: T
   }
   const access = ACCESS_BY_METHOD[req.method] ?? 'updateable';
   const feedId = token.feedId === null ? undefined : addressedFeed(core, req, user)?.id;
-  const refusal = tokenRefusal(token, access, core.ctx.clock(), feedId);
+  const refusal = tokenRefusal(token, access, core.now(), feedId);
   if (refusal) throw forbidden(refusal);
 }
 

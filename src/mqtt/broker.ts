@@ -63,7 +63,7 @@ export class MqttBroker {
     const sessions = new WeakMap<Client, ClientSession>();
     this.fanout = new Fanout(core, this.index, (err) => log(`mqtt: fan-out failed: ${String(err)}`));
     this.time = new TimePublisher({
-      clock: opts.clock ?? core.ctx.clock,
+      clock: opts.clock ?? core.clock,
       timers: opts.timers,
       wanted: () => this.index.timeUnitsWanted(),
       publish: (unit, payload) => this.fanout.time(unit, payload),

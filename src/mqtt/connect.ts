@@ -58,7 +58,7 @@ export function authenticate(
       // Anonymous sessions may only read time/*; a password without a username is a malformed login.
       if (password && password.length > 0) return done(authError(5, 'not authorized'), null);
     } else {
-      const bans = ctx.core.ctx.bans;
+      const bans = ctx.core.bans;
       // A wrong key cannot be guessed quickly: a username (or a whole address) with many failures
       // from this address is refused outright.
       if (bans.loginBlocked(ip, username)) return refuseConnect(client, 6, done);
@@ -132,7 +132,7 @@ export function forget(ctx: BrokerContext, client: Client): void {
 
 function tokenLogin(ctx: BrokerContext, username: string, secret: string): { user: UserRow | null; token: TokenRow | null } {
   const found = ctx.core.tokens.authenticateUser(username, secret);
-  if (!found || tokenExpired(found.token, ctx.core.ctx.clock())) return { user: null, token: null };
+  if (!found || tokenExpired(found.token, ctx.core.now())) return { user: null, token: null };
   return found;
 }
 
@@ -140,9 +140,9 @@ function tokenLogin(ctx: BrokerContext, username: string, secret: string): { use
 function armExpiry(ctx: BrokerContext, session: ClientSession): void {
   const expiration = session.token?.expiration;
   if (expiration === null || expiration === undefined) return;
-  const wait = Math.min(Math.max(expiration - ctx.core.ctx.clock(), 0), 2 ** 31 - 1);
+  const wait = Math.min(Math.max(expiration - ctx.core.now(), 0), 2 ** 31 - 1);
   session.expiryTimer = setTimeout(() => {
-    if (tokenExpired(session.token!, ctx.core.ctx.clock())) session.client.close();
+    if (tokenExpired(session.token!, ctx.core.now())) session.client.close();
     else armExpiry(ctx, session);
   }, wait);
   session.expiryTimer.unref();

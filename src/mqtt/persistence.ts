@@ -189,7 +189,7 @@ export class SessionPersistence {
     if (!found) {
       const levels = topic.split('/');
       found = [];
-      for (const c of this.sessions.sql.candidates(levels[0]!, topic.startsWith('$'))) {
+      for (const c of this.sessions.subscriptionCandidates(levels[0]!, topic.startsWith('$'))) {
         if (levelsMatch(c.topic.split('/'), levels)) found.push({ clientId: c.clientId, ...toSub(c) });
       }
       this.byTopic.set(topic, found);
@@ -198,12 +198,12 @@ export class SessionPersistence {
   }
 
   async countOffline(): Promise<{ subsCount: number; clientsCount: number }> {
-    const { subs, clients } = this.sessions.sql.countSubscriptions();
+    const { subs, clients } = this.sessions.countSubscriptions();
     return { subsCount: subs, clientsCount: clients };
   }
 
   getClientList(topic: string): Readable {
-    return Readable.from(this.sessions.sql.clientsSubscribedTo(topic));
+    return Readable.from(this.sessions.clientsSubscribedTo(topic));
   }
 
   // -------------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ function handlePublish(ctx: BrokerContext, session: ClientSession, packet: Publi
     // Over the rate limit: the limiter's notice goes to `{user}/throttle` (see Fanout), not to errors.
     if (err instanceof AioError && err.kind === 'throttled') {
       ctx.debug(`mqtt: ${session.id} PUBLISH ${topic} throttled`);
-      ctx.core.ctx.bans.note(user, 'throttledPublish');
+      ctx.core.bans.note(user, 'throttledPublish');
       return;
     }
     if (err instanceof AioError) return rejectPublish(ctx, session, topic, err.message);
@@ -126,11 +126,11 @@ function groupGet(ctx: BrokerContext, session: ClientSession, user: UserRow, t: 
 /** A refused PUBLISH counts towards a ban, like a refused SUBSCRIBE. */
 function rejectPublish(ctx: BrokerContext, session: ClientSession, topic: string, reason: string): void {
   reject(ctx, session, 'PUBLISH', topic, reason);
-  if (session.user) ctx.core.ctx.bans.note(session.user, 'refusedPublish');
+  if (session.user) ctx.core.bans.note(session.user, 'refusedPublish');
 }
 
 /** Feed and group publishes need createable (`/get` readable); a feed-limited token only its own feed. */
 function tokenMayPublish(ctx: BrokerContext, token: TokenRow, user: UserRow, t: Extract<ParsedTopic, { kind: 'feed' | 'group' }>): boolean {
   const feedId = token.feedId !== null && t.kind === 'feed' ? ctx.core.feeds.find(user, t.ident)?.id : undefined;
-  return tokenRefusal(token, t.get ? 'readable' : 'createable', ctx.core.ctx.clock(), feedId) === undefined;
+  return tokenRefusal(token, t.get ? 'readable' : 'createable', ctx.core.now(), feedId) === undefined;
 }

@@ -84,7 +84,7 @@ export class SessionKeeper {
     this.persistence = persistence;
     this.sweep();
     const users = new Map(this.o.core.accounts.list().map((u) => [u.id, u]));
-    for (const s of this.o.core.sessions.sql.everySubscription()) {
+    for (const s of this.o.core.sessions.everySubscription()) {
       const user = users.get(s.userId);
       if (user) this.addOffline(s.clientId, user, '', [{ topic: s.topic, qos: s.qos }]);
     }

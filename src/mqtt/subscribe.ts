@@ -27,7 +27,7 @@ export function authorizeSubscribe(
   if (reason !== undefined || !info) {
     reject(ctx, session, 'SUBSCRIBE', sub.topic, reason ?? REJECT.notResource);
     if (restoring) ctx.keeper.refuseRestored(session, sub.topic);
-    else if (session.user) ctx.core.ctx.bans.note(session.user, 'refusedSubscribe');
+    else if (session.user) ctx.core.bans.note(session.user, 'refusedSubscribe');
     return cb(null, null); // SUBACK 0x80
   }
   // QoS 2 is not offered: granted as 1.
@@ -37,7 +37,7 @@ export function authorizeSubscribe(
     ctx.keeper.restore(session, info.isTime ? null : info.user, compiled);
     return cb(null, { ...sub, qos });
   }
-  if (session.user) ctx.core.ctx.bans.note(session.user, 'subscribe');
+  if (session.user) ctx.core.bans.note(session.user, 'subscribe');
   ctx.index.add(session, info.isTime ? null : info.user, compiled);
   if (info.isTime) ctx.time.update();
   cb(null, { ...sub, qos });
@@ -63,5 +63,5 @@ function tokenMaySubscribe(ctx: BrokerContext, session: ClientSession, token: To
     if (t?.kind === 'throttle') feedId = token.feedId; // not about any feed
     else if (t?.kind === 'feed' && !t.get) feedId = ctx.core.feeds.find(session.user!, t.ident)?.id;
   }
-  return tokenRefusal(token, 'readable', ctx.core.ctx.clock(), feedId) === undefined;
+  return tokenRefusal(token, 'readable', ctx.core.now(), feedId) === undefined;
 }

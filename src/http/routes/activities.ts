@@ -13,7 +13,7 @@ import { sendOk } from '../reply.js';
 export async function activityRoutes(app: FastifyInstance, { core }: { core: Core }) {
   const list = async (req: FastifyRequest, reply: FastifyReply, model?: ActivityModel) => {
     const q = queryFields(req);
-    const { limit, startMs, endMs } = listWindow(q, core.ctx.clock());
+    const { limit, startMs, endMs } = listWindow(q, core.now());
     let beforeId: number | undefined;
     if (q.before) {
       if (!/^\d+$/.test(q.before)) throw invalid('before: not a valid pagination token');

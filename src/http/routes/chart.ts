@@ -19,7 +19,7 @@ export async function chartRoutes(app: FastifyInstance, { core }: { core: Core }
         ? core.feeds.find(req.user, feedKey)
         : core.feeds.findInGroup(req.user, core.groups.resolve(req.user, groupKey), feedKey);
     if (!feed) throw feedNotFound(feedKey, req.user.username);
-    return core.chart.chart(feed, parseChartQuery(queryFields(req), core.ctx.clock()));
+    return core.chart.chart(feed, parseChartQuery(queryFields(req), core.now()));
   };
   app.get('/:username/feeds/:feedKey/data/chart', chart);
   app.get('/:username/groups/:groupKey/feeds/:feedKey/data/chart', chart);

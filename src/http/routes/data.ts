@@ -56,7 +56,7 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
   const list = async (req: Req, reply: FastifyReply) => {
     const feed = feedOf(req);
     const q = queryFields(req);
-    const { limit, startMs, endMs } = listWindow(q, core.ctx.clock());
+    const { limit, startMs, endMs } = listWindow(q, core.now());
     let beforeId: string | undefined;
     if (q.before) {
       beforeId = decodeCursor(q.before);

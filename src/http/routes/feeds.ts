@@ -25,8 +25,7 @@ export async function feedRoutes(app: FastifyInstance, { core }: { core: Core })
   app.get<{ Params: FeedParams }>('/:username/feeds/:feedKey/details', async (req) => {
     const feed = core.feeds.resolve(req.user, req.params.feedKey);
     const json = core.feedsJson(req.user, [feed])[0]!;
-    const first = core.data.sql.first.get(feed.id);
-    const last = core.data.sql.last.get(feed.id);
+    const { first, last } = core.data.ends(feed);
     return {
       ...json,
       details: {

@@ -15,12 +15,12 @@ export async function timeRoutes(app: FastifyInstance, { core }: { core: Core })
   const text = (reply: FastifyReply, body: string) => reply.type('text/plain; charset=utf-8').send(body);
   const base = '/:username/integrations/time';
 
-  app.get(`${base}/struct`, async (req) => timeStruct(core.ctx.clock(), zone(req)));
+  app.get(`${base}/struct`, async (req) => timeStruct(core.now(), zone(req)));
   app.get(`${base}/strftime`, async (req, reply) => {
     const tz = zone(req);
-    return text(reply, strftime(core.ctx.clock(), queryFields(req).fmt ?? DEFAULT_STRFTIME, tz));
+    return text(reply, strftime(core.now(), queryFields(req).fmt ?? DEFAULT_STRFTIME, tz));
   });
-  app.get(`${base}/seconds`, async (_req, reply) => text(reply, timeSeconds(core.ctx.clock())));
-  app.get(`${base}/millis`, async (_req, reply) => text(reply, timeMillis(core.ctx.clock())));
-  app.get(`${base}/ISO-8601`, async (_req, reply) => text(reply, timeIso(core.ctx.clock())));
+  app.get(`${base}/seconds`, async (_req, reply) => text(reply, timeSeconds(core.now())));
+  app.get(`${base}/millis`, async (_req, reply) => text(reply, timeMillis(core.now())));
+  app.get(`${base}/ISO-8601`, async (_req, reply) => text(reply, timeIso(core.now())));
 }

@@ -6,9 +6,9 @@ export async function userRoutes(app: FastifyInstance, { core }: { core: Core })
 
   /** Live figures of the limits, in the shape CircuitPython's get_user_rate_info reads. */
   app.get('/:username/throttle', async (req) => ({
-    data_rate_limit: core.ctx.limiter.limitFor(req.user),
-    active_data_rate: core.ctx.limiter.activeRate(req.user),
-    ...core.ctx.bans.stats(req.user),
+    data_rate_limit: core.limiter.limitFor(req.user),
+    active_data_rate: core.limiter.activeRate(req.user),
+    ...core.bans.stats(req.user),
     sms_message_limit: 0,
   }));
 }
