@@ -1,9 +1,10 @@
 import type { Config } from '../config.js';
+import { ChartStatements } from '../db/chart-statements.js';
 import type { Db } from '../db/open.js';
 import { transactionsOf } from '../db/transactions.js';
 import { Accounts } from './accounts.js';
 import { Activities } from './activities.js';
-import { Chart } from './chart.js';
+import { Chart } from './chart/read.js';
 import { Blocks } from './blocks.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Ctx } from './context.js';
@@ -53,7 +54,7 @@ export class Core {
     this.feeds = new Feeds(this.ctx);
     this.groups = new Groups(this.ctx, this.feeds);
     this.data = new Data(this.ctx, this.feeds, this.groups);
-    this.chart = new Chart(this.ctx);
+    this.chart = new Chart(new ChartStatements(db));
     this.serialize = new Serializers(this.ctx);
     this.blocks = new Blocks(this.ctx, this.feeds, this.groups);
     this.dashboards = new Dashboards(this.ctx, this.blocks);
