@@ -19,7 +19,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { ChartRollups, parseChartQuery, type ChartQuery } from '../src/core/chart.js';
+import { parseChartQuery, type ChartQuery } from '../src/core/chart/query.js';
+import { ChartRollups } from '../src/core/chart/rollups.js';
 import { Core } from '../src/core/core.js';
 import type { DatumInput } from '../src/core/data.js';
 import type { FeedRow } from '../src/core/types.js';
@@ -129,7 +130,7 @@ try {
   const setRollups = (on: boolean) => {
     core.data.chart.added = on ? realAdded : () => {};
   };
-  // Folding is the only work the rollups add to a write path (see core/chart.ts); timed on the side.
+  // Folding is the only work the rollups add to a write path (see core/chart/rollups.ts); timed on the side.
   core.data.chart.fold = function (feedId: number) {
     const t0 = process.hrtime.bigint();
     realFold.call(this, feedId);

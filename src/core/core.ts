@@ -3,7 +3,7 @@ import type { Db } from '../db/open.js';
 import { openStores } from '../db/stores.js';
 import { Accounts } from './accounts.js';
 import { Activities } from './activities.js';
-import { Chart } from './chart.js';
+import { Chart } from './chart/read.js';
 import { Blocks } from './blocks.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Ctx } from './context.js';
@@ -56,7 +56,7 @@ export class Core {
     this.feeds = new Feeds(this.ctx);
     this.groups = new Groups(this.ctx, this.feeds);
     this.data = new Data(this.ctx, this.feeds, this.groups);
-    this.chart = new Chart(this.ctx);
+    this.chart = new Chart(stores.chart);
     this.serialize = new Serializers(this.ctx);
     this.blocks = new Blocks(this.ctx, this.feeds, this.groups);
     this.dashboards = new Dashboards(this.ctx, this.blocks);

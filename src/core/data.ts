@@ -1,6 +1,6 @@
 import type { DataStatements } from '../db/data-statements.js';
 import { storageFault } from '../db/transactions.js';
-import { ChartRollups } from './chart.js';
+import { ChartRollups } from './chart/rollups.js';
 import type { Ctx } from './context.js';
 import { invalid, notFound } from './errors.js';
 import type { Feeds, Fields } from './feeds.js';
@@ -75,7 +75,7 @@ export class Data {
     private readonly groups: Groups,
   ) {
     this.sql = ctx.stores.data;
-    this.chart = new ChartRollups(ctx.db.$client, ctx.clock);
+    this.chart = new ChartRollups(ctx.stores.chart, ctx.clock);
   }
 
   private insertAll(user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, now: number): Array<{ feed: FeedRow; row: DataRow }> {

@@ -1,4 +1,5 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Statement, Transaction } from 'better-sqlite3';
+import type { Db } from './open.js';
 
 /** A raw point as the chart needs it. */
 export interface RawPoint {
@@ -28,6 +29,8 @@ export interface BlockRow {
 
 /** Statements of the chart rollups (`chart_blocks`, `chart_progress`), prepared once. */
 export class ChartStatements {
+  private readonly snapshot: Transaction<(fn: () => unknown) => unknown>;
+
   readonly state: Statement<[number], FoldState>;
   readonly foldedId: Statement<[number], { w: string }>;
   readonly setProgress: Statement<[number, number, string, number]>;
@@ -60,7 +63,9 @@ export class ChartStatements {
   /** The first point with lo < id < hi: `[id, created_at]`. */
   readonly nextPoint: Statement<[number, string, string], [string, number]>;
 
-  constructor(db: Database) {
+  constructor(drizzleDb: Db) {
+    const db = drizzleDb.$client;
+    this.snapshot = db.transaction((fn: () => unknown) => fn());
     this.state = db.prepare(
       `SELECT f.user_id AS userId, f.data_count AS dataCount, p.folded_id AS foldedId, p.folded_n AS foldedN
        FROM feeds f LEFT JOIN chart_progress p ON p.feed_id = f.id WHERE f.id = ?`,
@@ -101,5 +106,13 @@ export class ChartStatements {
         `SELECT id, created_at FROM data WHERE feed_id = ? AND id > ? AND id < ? ORDER BY id LIMIT 1`,
       )
       .raw(true);
+  }
+
+  /**
+   * Runs `fn` in one read transaction (a savepoint inside another), so that every statement it runs
+   * sees the same snapshot of the database.
+   */
+  read<T>(fn: () => T): T {
+    return this.snapshot.deferred(fn) as T;
   }
 }

@@ -1,4 +1,5 @@
 import { AccountStore } from './accounts.js';
+import { ChartStatements } from './chart-statements.js';
 import { DataStatements } from './data-statements.js';
 import { FeedStore } from './feeds.js';
 import { GroupStore } from './groups.js';
@@ -14,6 +15,7 @@ import { Transactions } from './transactions.js';
 export interface Stores {
   tx: Transactions;
   data: DataStatements;
+  chart: ChartStatements;
   accounts: AccountStore;
   feeds: FeedStore;
   groups: GroupStore;
@@ -24,6 +26,7 @@ export function openStores(db: Db): Stores {
   return {
     tx,
     data: new DataStatements(db.$client),
+    chart: new ChartStatements(db),
     accounts: new AccountStore(db),
     feeds: new FeedStore(db, tx),
     groups: new GroupStore(db),

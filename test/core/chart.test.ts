@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CHART_FIELDS,
-  CHART_RESOLUTIONS,
-  FOLD_BACKLOG,
-  autoResolution,
-  numericValue,
-  parseChartQuery,
-  type ChartField,
-} from '../../src/core/chart.js';
+import { CHART_FIELDS, CHART_RESOLUTIONS, autoResolution, parseChartQuery, type ChartField } from '../../src/core/chart/query.js';
+import { FOLD_BACKLOG } from '../../src/core/chart/rollups.js';
+import { numericValue } from '../../src/core/chart/slots.js';
 import type { Config } from '../../src/config.js';
 import { AioError } from '../../src/core/errors.js';
 import type { DataRow, FeedRow } from '../../src/core/types.js';
@@ -41,7 +35,7 @@ const chart = (feed: FeedRow, q: Record<string, string | undefined>) => t.core.c
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * The reference: every point scanned, written independently of src/core/chart.ts. A value is a
+ * The reference: every point scanned, written independently of src/core/chart/. A value is a
  * number when it is a non-blank string that Number() reads as a finite number (the test data
  * has no hex or other spellings where the two definitions could differ).
  */

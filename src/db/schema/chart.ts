@@ -3,7 +3,7 @@ import { users } from './accounts.js';
 import { feeds } from './feeds.js';
 
 /**
- * Chart rollups (see core/chart.ts). Per feed and per span of 1, 5 and 60 minutes, each slot that
+ * Chart rollups (see core/chart/slots.ts). Per feed and per span of 1, 5 and 60 minutes, each slot that
  * holds points has a count, a count of numbers, their sum, minimum and maximum, and the newest
  * value. Slots are stored 60 to a row (a block), so that writing a batch of points touches a few
  * rows and a long chart reads few. They cover exactly the feed's points up to

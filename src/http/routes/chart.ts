@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseChartQuery } from '../../core/chart.js';
+import { parseChartQuery } from '../../core/chart/query.js';
 import type { Core } from '../../core/core.js';
 import { feedNotFound } from '../../core/errors.js';
 import { queryFields } from '../body.js';
