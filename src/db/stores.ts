@@ -1,4 +1,7 @@
+import { BlockStore } from './blocks.js';
+import { DashboardStore } from './dashboards.js';
 import { DataStatements } from './data-statements.js';
+import { LayoutStore } from './layouts.js';
 import type { Db } from './open.js';
 import { Transactions } from './transactions.js';
 
@@ -11,11 +14,17 @@ import { Transactions } from './transactions.js';
 export interface Stores {
   tx: Transactions;
   data: DataStatements;
+  dashboards: DashboardStore;
+  blocks: BlockStore;
+  layouts: LayoutStore;
 }
 
 export function openStores(db: Db): Stores {
   return {
     tx: new Transactions(db.$client),
     data: new DataStatements(db.$client),
+    dashboards: new DashboardStore(db),
+    blocks: new BlockStore(db),
+    layouts: new LayoutStore(db),
   };
 }
