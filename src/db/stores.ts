@@ -3,6 +3,7 @@ import { DashboardStore } from './dashboards.js';
 import { DataStatements } from './data-statements.js';
 import { LayoutStore } from './layouts.js';
 import type { Db } from './open.js';
+import { TokenStore } from './tokens.js';
 import { Transactions } from './transactions.js';
 
 /**
@@ -17,6 +18,7 @@ export interface Stores {
   dashboards: DashboardStore;
   blocks: BlockStore;
   layouts: LayoutStore;
+  tokens: TokenStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -26,5 +28,6 @@ export function openStores(db: Db): Stores {
     dashboards: new DashboardStore(db),
     blocks: new BlockStore(db),
     layouts: new LayoutStore(db),
+    tokens: new TokenStore(db),
   };
 }
