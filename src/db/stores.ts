@@ -1,3 +1,4 @@
+import { ActivityStore } from './activities.js';
 import { BlockStore } from './blocks.js';
 import { DashboardStore } from './dashboards.js';
 import { DataStatements } from './data-statements.js';
@@ -19,6 +20,7 @@ export interface Stores {
   blocks: BlockStore;
   layouts: LayoutStore;
   tokens: TokenStore;
+  activities: ActivityStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -29,5 +31,6 @@ export function openStores(db: Db): Stores {
     blocks: new BlockStore(db),
     layouts: new LayoutStore(db),
     tokens: new TokenStore(db),
+    activities: new ActivityStore(db),
   };
 }
