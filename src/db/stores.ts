@@ -6,6 +6,7 @@ import { LayoutStore } from './layouts.js';
 import type { Db } from './open.js';
 import { TokenStore } from './tokens.js';
 import { Transactions } from './transactions.js';
+import { WebhookStore } from './webhooks.js';
 
 /**
  * Everything the core reads and writes, one store per table family, each scoped by user id with its
@@ -21,6 +22,7 @@ export interface Stores {
   layouts: LayoutStore;
   tokens: TokenStore;
   activities: ActivityStore;
+  webhooks: WebhookStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -32,5 +34,6 @@ export function openStores(db: Db): Stores {
     layouts: new LayoutStore(db),
     tokens: new TokenStore(db),
     activities: new ActivityStore(db),
+    webhooks: new WebhookStore(db),
   };
 }
