@@ -110,7 +110,7 @@ export class Dashboards {
       }
     }
     attrs.updatedAt = this.ctx.clock();
-    const updated = this.ctx.stores.dashboards.update(user.id, dashboard.id, attrs);
+    const updated = this.ctx.stores.dashboards.update(dashboard.userId, dashboard.id, attrs);
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Dashboard', record: updated });
     return updated;
   }

@@ -109,13 +109,13 @@ export class Tokens {
   /** Changes only the fields sent (PUT and PATCH alike, as for every other record). */
   update(user: UserRow, token: TokenRow, input: Fields): TokenRow {
     const attrs = this.attrs(user, input);
-    const row = this.ctx.stores.tokens.update(user.id, token.id, { ...attrs, updatedAt: this.ctx.clock() });
+    const row = this.ctx.stores.tokens.update(token.userId, token.id, { ...attrs, updatedAt: this.ctx.clock() });
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Token', record: publicRecord(row) });
     return row;
   }
 
   delete(user: UserRow, token: TokenRow): void {
-    this.ctx.stores.tokens.remove(user.id, token.id);
+    this.ctx.stores.tokens.remove(token.userId, token.id);
     this.ctx.events.emit('activity', { userId: user.id, action: 'delete', model: 'Token', record: publicRecord(token) });
   }
 
