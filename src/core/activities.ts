@@ -1,12 +1,11 @@
-import { and, count, desc, eq, gte, lt, lte, sql, type InferSelectModel, type SQL } from 'drizzle-orm';
-import { activities } from '../db/schema.js';
+import type { ActivityFilter } from '../db/activities.js';
 import type { Ctx } from './context.js';
 import { invalid } from './errors.js';
 import type { ActivityEvent, ActivityModel } from './events.js';
-import type { UserRow } from './types.js';
+import type { ActivityRow, UserRow } from './types.js';
 import { isoSeconds } from './values.js';
 
-export type ActivityRow = InferSelectModel<typeof activities>;
+export type { ActivityRow } from './types.js';
 
 /** `GET activities/{type}`: the model in any case, singular or plural. */
 const MODELS: ReadonlyMap<string, ActivityModel> = new Map(
@@ -51,12 +50,9 @@ function safeParse(text: string): unknown {
   }
 }
 
-export interface ActivityQuery {
+/** `beforeId` is the pagination cursor. */
+export interface ActivityQuery extends ActivityFilter {
   model?: ActivityModel;
-  startMs?: number;
-  endMs?: number;
-  /** Only activities with a smaller id (the pagination cursor). */
-  beforeId?: number;
   limit: number;
 }
 
@@ -65,35 +61,7 @@ export interface ActivityQuery {
  * (no route records anything itself). Each insert trims the user's list to `config.activityLimit`.
  */
 export class Activities {
-  private readonly insert;
-  private readonly trim;
-
   constructor(private readonly ctx: Ctx) {
-    const { db } = ctx;
-    const userId = sql.placeholder('userId');
-    this.insert = db
-      .insert(activities)
-      .values({
-        userId,
-        action: sql.placeholder('action'),
-        model: sql.placeholder('model'),
-        data: sql.placeholder('data'),
-        createdAt: sql.placeholder('now'),
-        updatedAt: sql.placeholder('now'),
-      })
-      .prepare();
-    // Everything older than the user's newest `limit`, through the (user_id, id) index.
-    const oldestKept = db
-      .select({ id: activities.id })
-      .from(activities)
-      .where(eq(activities.userId, userId))
-      .orderBy(desc(activities.id))
-      .limit(1)
-      .offset(sql.placeholder('limit'));
-    this.trim = db
-      .delete(activities)
-      .where(and(eq(activities.userId, userId), lte(activities.id, sql`(${oldestKept})`)))
-      .prepare();
     ctx.events.on('activity', (e) => this.record(e));
   }
 
@@ -101,46 +69,31 @@ export class Activities {
     // The write it describes is committed already: a failure here must not turn it into an error.
     try {
       const now = this.ctx.clock();
-      this.ctx.db.$client.transaction(() => {
-        this.insert.run({ userId: e.userId, action: e.action, model: e.model, data: JSON.stringify(recordJson(e.record)), now });
-        this.trim.run({ userId: e.userId, limit: this.ctx.config.activityLimit });
-      })();
+      const store = this.ctx.stores.activities;
+      this.ctx.tx.run(() => {
+        store.insert({ userId: e.userId, action: e.action, model: e.model, data: JSON.stringify(recordJson(e.record)), now });
+        store.trim(e.userId, this.ctx.config.activityLimit);
+      });
     } catch {
       // Activities are a convenience log; losing one is better than failing the user's request.
     }
   }
 
-  private where(user: UserRow, q: Omit<ActivityQuery, 'limit'>): SQL | undefined {
-    return and(
-      eq(activities.userId, user.id),
-      q.model ? eq(activities.model, q.model) : undefined,
-      q.startMs !== undefined ? gte(activities.createdAt, q.startMs) : undefined,
-      q.endMs !== undefined ? lte(activities.createdAt, q.endMs) : undefined,
-      q.beforeId !== undefined ? lt(activities.id, q.beforeId) : undefined,
-    );
-  }
-
   /** Newest first; one row more than asked tells whether older ones remain. */
   page(user: UserRow, q: ActivityQuery): { rows: ActivityRow[]; more: boolean } {
-    const rows = this.ctx.db
-      .select()
-      .from(activities)
-      .where(this.where(user, q))
-      .orderBy(desc(activities.id))
-      .limit(q.limit + 1)
-      .all();
+    const rows = this.ctx.stores.activities.newest(user.id, q, q.limit + 1);
     const more = rows.length > q.limit;
     if (more) rows.pop();
     return { rows, more };
   }
 
   total(user: UserRow, q: Omit<ActivityQuery, 'limit' | 'beforeId'>): number {
-    return this.ctx.db.select({ n: count() }).from(activities).where(this.where(user, q)).get()?.n ?? 0;
+    return this.ctx.stores.activities.count(user.id, q);
   }
 
   /** Removes every activity of the user; returns how many went. */
   clear(user: UserRow): number {
-    return this.ctx.db.delete(activities).where(eq(activities.userId, user.id)).run().changes;
+    return this.ctx.stores.activities.clear(user.id);
   }
 
   /** The one activity serializer (compat-notes 2.1): `data` is the record as a JSON string. */

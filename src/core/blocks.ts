@@ -1,15 +1,14 @@
-import { and, asc, eq, inArray, sql, type InferSelectModel } from 'drizzle-orm';
-import { blockFeeds, blocks, dashboards, feeds, groupFeeds, groups } from '../db/schema.js';
+import type { BlockAttrs } from '../db/blocks.js';
 import type { Ctx } from './context.js';
-import { placeBlock, type DashboardRow } from './dashboards.js';
 import { invalid, notFound } from './errors.js';
 import type { Feeds, Fields } from './feeds.js';
 import type { Groups } from './groups.js';
 import { isNumericId } from './keys.js';
-import type { FeedRow, GroupRow, UserRow } from './types.js';
+import type { DashboardLayouts } from './layouts.js';
+import type { BlockRow, DashboardRow, FeedRow, GroupRow, UserRow } from './types.js';
 import { isoSeconds, toInt, toText } from './values.js';
 
-export type BlockRow = InferSelectModel<typeof blocks>;
+export type { BlockRow } from './types.js';
 
 /** Every block type the dashboard knows; anything else is refused. */
 export const VISUAL_TYPES = [
@@ -87,7 +86,7 @@ function gridPos(v: unknown, what: string): number | null | undefined {
 
 /** The settable block fields other than visual_type and block_feeds; absent fields are left out. */
 function blockAttrs(input: Fields) {
-  const attrs: Partial<typeof blocks.$inferInsert> = {};
+  const attrs: BlockAttrs = {};
   const name = toText(input.name, 'Name', 255);
   if (name !== undefined) attrs.name = name;
   const description = toText(input.description, 'Description');
@@ -109,25 +108,17 @@ export class Blocks {
     private readonly ctx: Ctx,
     private readonly feeds: Feeds,
     private readonly groups: Groups,
+    private readonly layouts: DashboardLayouts,
   ) {}
 
   list(user: UserRow, dashboard: DashboardRow): BlockRow[] {
-    return this.ctx.db
-      .select()
-      .from(blocks)
-      .where(and(eq(blocks.userId, user.id), eq(blocks.dashboardId, dashboard.id)))
-      .orderBy(asc(blocks.id))
-      .all();
+    return this.ctx.stores.blocks.list(user.id, [dashboard.id]);
   }
 
   /** A block of this dashboard by its numeric id. */
   find(user: UserRow, dashboard: DashboardRow, ident: string): BlockRow | undefined {
     if (!isNumericId(ident)) return undefined;
-    return this.ctx.db
-      .select()
-      .from(blocks)
-      .where(and(eq(blocks.userId, user.id), eq(blocks.dashboardId, dashboard.id), eq(blocks.id, Number(ident))))
-      .get();
+    return this.ctx.stores.blocks.byId(user.id, dashboard.id, Number(ident));
   }
 
   resolve(user: UserRow, dashboard: DashboardRow, ident: string): BlockRow {
@@ -142,18 +133,14 @@ export class Blocks {
     const attrs = blockAttrs(input);
     const connections = input.block_feeds === undefined || input.block_feeds === null ? [] : this.connections(user, input.block_feeds);
     const now = this.ctx.clock();
-    const { db } = this.ctx;
-    const created = db.$client.transaction(() => {
-      const block = db
-        .insert(blocks)
-        .values({ ...attrs, userId: user.id, dashboardId: dashboard.id, visualType: type, createdAt: now, updatedAt: now })
-        .returning()
-        .get();
+    const { stores } = this.ctx;
+    const created = this.ctx.tx.run(() => {
+      const block = stores.blocks.insert({ ...attrs, userId: user.id, dashboardId: dashboard.id, visualType: type, createdAt: now, updatedAt: now });
       this.connect(block, connections);
-      placeBlock(db, dashboard, block);
-      db.update(dashboards).set({ updatedAt: now }).where(eq(dashboards.id, dashboard.id)).run();
+      this.layouts.place(dashboard, block);
+      stores.dashboards.update(dashboard.userId, dashboard.id, { updatedAt: now });
       return block;
-    })();
+    });
     this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Block', record: created });
     return created;
   }
@@ -164,42 +151,28 @@ export class Blocks {
     if (input.visual_type !== undefined && input.visual_type !== null) attrs.visualType = visualType(input.visual_type);
     const connections = input.block_feeds === undefined || input.block_feeds === null ? undefined : this.connections(user, input.block_feeds);
     attrs.updatedAt = this.ctx.clock();
-    const { db } = this.ctx;
-    const updated = db.$client.transaction(() => {
+    const store = this.ctx.stores.blocks;
+    const updated = this.ctx.tx.run(() => {
       if (connections) {
-        db.delete(blockFeeds).where(eq(blockFeeds.blockId, block.id)).run();
+        store.disconnect(block.userId, block.id);
         this.connect(block, connections);
       }
-      return db.update(blocks).set(attrs).where(eq(blocks.id, block.id)).returning().get();
-    })();
+      return store.update(block.userId, block.id, attrs);
+    });
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Block', record: updated });
     return updated;
   }
 
   /** Deletes the block; it leaves every layout and its feed connections go with it. */
   delete(block: BlockRow): void {
-    this.ctx.db.delete(blocks).where(eq(blocks.id, block.id)).run();
+    this.ctx.stores.blocks.remove(block.userId, block.id);
     this.ctx.events.emit('activity', { userId: block.userId, action: 'delete', model: 'Block', record: block });
   }
 
   /** Block records with their feed connections, in one query for all of them. */
   json(user: UserRow, rows: BlockRow[]): BlockJson[] {
     if (rows.length === 0) return [];
-    const ids = rows.map((b) => b.id);
-    const links = this.ctx.db
-      .select({
-        id: blockFeeds.id,
-        blockId: blockFeeds.blockId,
-        feed: { id: feeds.id, name: feeds.name, key: feeds.key },
-        group: { id: groups.id, name: groups.name, key: groups.key },
-      })
-      .from(blockFeeds)
-      .innerJoin(feeds, eq(feeds.id, blockFeeds.feedId))
-      // A connection whose group has gone shows the feed's home group.
-      .leftJoin(groups, eq(groups.id, sql`coalesce(${blockFeeds.groupId}, ${feeds.groupId})`))
-      .where(and(eq(blockFeeds.userId, user.id), rows.length === 1 ? eq(blockFeeds.blockId, ids[0]!) : inArray(blockFeeds.blockId, ids)))
-      .orderBy(asc(blockFeeds.id))
-      .all();
+    const links = this.ctx.stores.blocks.connections(user.id, rows.map((b) => b.id));
     const byBlock = new Map<number, BlockFeedJson[]>();
     for (const l of links) {
       const entry: BlockFeedJson = { id: String(l.id), feed: l.feed, group: l.group };
@@ -211,11 +184,7 @@ export class Blocks {
   }
 
   private connect(block: BlockRow, connections: Connection[]): void {
-    if (connections.length === 0) return;
-    this.ctx.db
-      .insert(blockFeeds)
-      .values(connections.map((c) => ({ userId: block.userId, blockId: block.id, feedId: c.feed.id, groupId: c.group.id })))
-      .run();
+    this.ctx.stores.blocks.connect(block.userId, block.id, connections.map((c) => ({ feedId: c.feed.id, groupId: c.group.id })));
   }
 
   /**
@@ -248,24 +217,18 @@ export class Blocks {
         if (!feed) throw unknownFeed();
         // Naming the default group explicitly means "no particular group".
         if (group.id !== defaultGroup.id) throw invalid(`Validation failed: ${at}: feed ${feed.key} is not in group ${group.key}`);
-        return { feed, group: this.homeGroup(user, feed) };
+        return { feed, group: this.groupFor(user, feed) };
       }
       const feed = this.feeds.find(user, ident);
       if (!feed) throw unknownFeed();
-      return { feed, group: this.isMember(defaultGroup, feed) ? defaultGroup : this.homeGroup(user, feed) };
+      return { feed, group: this.groupFor(user, feed, defaultGroup) };
     });
   }
 
-  private isMember(group: GroupRow, feed: FeedRow): boolean {
-    return !!this.ctx.db
-      .select({ feedId: groupFeeds.feedId })
-      .from(groupFeeds)
-      .where(and(eq(groupFeeds.groupId, group.id), eq(groupFeeds.feedId, feed.id)))
-      .get();
-  }
-
-  private homeGroup(user: UserRow, feed: FeedRow): GroupRow {
-    return this.ctx.db.select().from(groups).where(and(eq(groups.userId, user.id), eq(groups.id, feed.groupId))).get()!;
+  /** `preferred` when the feed is in it, else the feed's home group (one of its groups: a feed cannot leave it). */
+  private groupFor(user: UserRow, feed: FeedRow, preferred?: GroupRow): GroupRow {
+    const groups = this.feeds.memberships(user, [feed.id]).get(feed.id) ?? [];
+    return (preferred && groups.find((g) => g.id === preferred.id)) ?? groups.find((g) => g.id === feed.groupId)!;
   }
 }
 

@@ -1,16 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, sql, type InferSelectModel } from 'drizzle-orm';
 import QRCode from 'qrcode';
-import { tokens, users } from '../db/schema.js';
+import type { TokenAttrs } from '../db/tokens.js';
 import { generateKey, hashKey } from './accounts.js';
 import type { Ctx } from './context.js';
 import { invalid, notFound } from './errors.js';
 import type { Feeds, Fields } from './feeds.js';
 import { isNumericId } from './keys.js';
-import type { UserRow } from './types.js';
+import type { TokenRow, UserRow } from './types.js';
 import { checkTimeRange, isoSeconds, parseTime, toBool } from './values.js';
 
-export type TokenRow = InferSelectModel<typeof tokens>;
+export type { TokenRow } from './types.js';
 
 /** What a request or packet wants to do, named after the token flag that allows it. */
 export type TokenAccess = 'readable' | 'createable' | 'updateable' | 'deleteable';
@@ -54,26 +53,10 @@ export function sameScope(a: TokenRow, b: TokenRow): boolean {
 const FLAGS = ['readable', 'createable', 'updateable', 'deleteable'] as const;
 
 export class Tokens {
-  private readonly bySecretHash;
-  private readonly byIdStmt;
-
   constructor(
     private readonly ctx: Ctx,
     private readonly feeds: Feeds,
-  ) {
-    const { db } = ctx;
-    this.bySecretHash = db
-      .select({ token: tokens, user: users })
-      .from(tokens)
-      .innerJoin(users, eq(users.id, tokens.userId))
-      .where(eq(tokens.secretHash, sql.placeholder('hash')))
-      .prepare();
-    this.byIdStmt = db
-      .select()
-      .from(tokens)
-      .where(eq(tokens.id, sql.placeholder('id')))
-      .prepare();
-  }
+  ) {}
 
   /**
    * The token whose secret this is, with its user; undefined if none (deleted tokens are gone at
@@ -82,7 +65,7 @@ export class Tokens {
   authenticate(secret: string | undefined): { user: UserRow; token: TokenRow } | undefined {
     if (!secret) return undefined;
     const hash = hashKey(secret);
-    const found = this.bySecretHash.get({ hash });
+    const found = this.ctx.stores.tokens.withUserBySecretHash(hash);
     if (!found) return undefined;
     return timingSafeEqual(Buffer.from(found.token.secretHash, 'hex'), Buffer.from(hash, 'hex')) ? found : undefined;
   }
@@ -95,20 +78,16 @@ export class Tokens {
 
   /** The current version of a token, whoever owns it (the broker re-checks its sessions with it). */
   byId(id: number): TokenRow | undefined {
-    return this.byIdStmt.get({ id });
+    return this.ctx.stores.tokens.byIdOfAnyUser(id);
   }
 
   list(user: UserRow): TokenRow[] {
-    return this.ctx.db.select().from(tokens).where(eq(tokens.userId, user.id)).orderBy(asc(tokens.id)).all();
+    return this.ctx.stores.tokens.list(user.id);
   }
 
   find(user: UserRow, ident: string): TokenRow | undefined {
     if (!isNumericId(ident)) return undefined;
-    return this.ctx.db
-      .select()
-      .from(tokens)
-      .where(and(eq(tokens.userId, user.id), eq(tokens.id, Number(ident))))
-      .get();
+    return this.ctx.stores.tokens.byId(user.id, Number(ident));
   }
 
   resolve(user: UserRow, ident: string): TokenRow {
@@ -122,11 +101,7 @@ export class Tokens {
     const attrs = this.attrs(user, input);
     const secret = generateKey();
     const now = this.ctx.clock();
-    const token = this.ctx.db
-      .insert(tokens)
-      .values({ ...attrs, userId: user.id, secretHash: hashKey(secret), createdAt: now, updatedAt: now })
-      .returning()
-      .get();
+    const token = this.ctx.stores.tokens.insert({ ...attrs, userId: user.id, secretHash: hashKey(secret), createdAt: now, updatedAt: now });
     this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Token', record: publicRecord(token) });
     return { token, secret };
   }
@@ -134,18 +109,13 @@ export class Tokens {
   /** Changes only the fields sent (PUT and PATCH alike, as for every other record). */
   update(user: UserRow, token: TokenRow, input: Fields): TokenRow {
     const attrs = this.attrs(user, input);
-    const row = this.ctx.db
-      .update(tokens)
-      .set({ ...attrs, updatedAt: this.ctx.clock() })
-      .where(eq(tokens.id, token.id))
-      .returning()
-      .get();
+    const row = this.ctx.stores.tokens.update(token.userId, token.id, { ...attrs, updatedAt: this.ctx.clock() });
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Token', record: publicRecord(row) });
     return row;
   }
 
   delete(user: UserRow, token: TokenRow): void {
-    this.ctx.db.delete(tokens).where(eq(tokens.id, token.id)).run();
+    this.ctx.stores.tokens.remove(token.userId, token.id);
     this.ctx.events.emit('activity', { userId: user.id, action: 'delete', model: 'Token', record: publicRecord(token) });
   }
 
@@ -183,8 +153,8 @@ export class Tokens {
   }
 
   /** The settable fields: the four flags, `feed_id` (id, key or name of one of the user's feeds; null for all) and `expiration`. */
-  private attrs(user: UserRow, input: Fields): Partial<typeof tokens.$inferInsert> {
-    const attrs: Partial<typeof tokens.$inferInsert> = {};
+  private attrs(user: UserRow, input: Fields): TokenAttrs {
+    const attrs: TokenAttrs = {};
     for (const flag of FLAGS) {
       const v = toBool(input[flag], flag);
       if (v !== undefined) attrs[flag] = v;

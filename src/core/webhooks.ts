@@ -1,16 +1,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, inArray, sql, type InferSelectModel } from 'drizzle-orm';
-import { feeds, users, webhookReceivers } from '../db/schema.js';
 import { hashKey } from './accounts.js';
 import type { Ctx } from './context.js';
 import { parseDatum, type Data, type DatumInput } from './data.js';
 import { invalid, notFound } from './errors.js';
 import type { Fields } from './feeds.js';
 import { isNumericId } from './keys.js';
-import type { DataRow, FeedRow, UserRow } from './types.js';
+import type { DataRow, FeedRow, UserRow, WebhookRow } from './types.js';
 import { isoSeconds } from './values.js';
 
-export type WebhookRow = InferSelectModel<typeof webhookReceivers>;
+export type { WebhookRow } from './types.js';
 export type WebhookKind = WebhookRow['kind'];
 export const WEBHOOK_KINDS: readonly WebhookKind[] = ['data', 'raw', 'notify'];
 
@@ -57,20 +55,10 @@ function truncateUtf8(text: string, bytes: number): string {
  * apply exactly as for a keyed write.
  */
 export class Webhooks {
-  private readonly byTokenHash;
-
   constructor(
     private readonly ctx: Ctx,
     private readonly data: Data,
-  ) {
-    this.byTokenHash = ctx.db
-      .select({ receiver: webhookReceivers, feed: feeds, user: users })
-      .from(webhookReceivers)
-      .innerJoin(feeds, eq(feeds.id, webhookReceivers.feedId))
-      .innerJoin(users, eq(users.id, webhookReceivers.userId))
-      .where(eq(webhookReceivers.tokenHash, sql.placeholder('hash')))
-      .prepare();
-  }
+  ) {}
 
   /** A new receiver on `feed`; the token is returned here and never again (only its hash is kept). */
   create(user: UserRow, feed: FeedRow, input: Fields): { receiver: WebhookRow; token: string } {
@@ -82,37 +70,18 @@ export class Webhooks {
     }
     const token = generateWebhookToken();
     const now = this.ctx.clock();
-    const receiver = this.ctx.db
-      .insert(webhookReceivers)
-      .values({ userId: user.id, feedId: feed.id, kind, tokenHash: hashKey(token), createdAt: now, updatedAt: now })
-      .returning()
-      .get();
+    const receiver = this.ctx.stores.webhooks.insert({ userId: user.id, feedId: feed.id, kind, tokenHash: hashKey(token), createdAt: now, updatedAt: now });
     return { receiver, token };
   }
 
   list(user: UserRow, feed: FeedRow): WebhookRow[] {
-    return this.ctx.db
-      .select()
-      .from(webhookReceivers)
-      .where(and(eq(webhookReceivers.userId, user.id), eq(webhookReceivers.feedId, feed.id)))
-      .orderBy(asc(webhookReceivers.id))
-      .all();
+    return this.ctx.stores.webhooks.list(user.id, [feed.id]);
   }
 
   /** The receivers of each feed (all the user's feeds, or the ones given), in one query. */
   byFeed(user: UserRow, feedIds?: number[]): Map<number, WebhookRow[]> {
-    const rows = this.ctx.db
-      .select()
-      .from(webhookReceivers)
-      .where(
-        feedIds
-          ? and(eq(webhookReceivers.userId, user.id), inArray(webhookReceivers.feedId, feedIds))
-          : eq(webhookReceivers.userId, user.id),
-      )
-      .orderBy(asc(webhookReceivers.id))
-      .all();
     const out = new Map<number, WebhookRow[]>();
-    for (const r of rows) {
+    for (const r of this.ctx.stores.webhooks.list(user.id, feedIds)) {
       const list = out.get(r.feedId);
       if (list) list.push(r);
       else out.set(r.feedId, [r]);
@@ -121,28 +90,20 @@ export class Webhooks {
   }
 
   resolve(user: UserRow, feed: FeedRow, ident: string): WebhookRow {
-    const row = isNumericId(ident)
-      ? this.ctx.db
-          .select()
-          .from(webhookReceivers)
-          .where(
-            and(eq(webhookReceivers.userId, user.id), eq(webhookReceivers.feedId, feed.id), eq(webhookReceivers.id, Number(ident))),
-          )
-          .get()
-      : undefined;
+    const row = isNumericId(ident) ? this.ctx.stores.webhooks.byId(user.id, feed.id, Number(ident)) : undefined;
     if (!row) throw notFound();
     return row;
   }
 
   delete(receiver: WebhookRow): void {
-    this.ctx.db.delete(webhookReceivers).where(eq(webhookReceivers.id, receiver.id)).run();
+    this.ctx.stores.webhooks.remove(receiver.userId, receiver.id);
   }
 
   /** The receiver a token opens, with its feed and owner; undefined for an unknown or deleted one. */
   find(token: string): { receiver: WebhookRow; feed: FeedRow; user: UserRow } | undefined {
     if (!token) return undefined;
     const hash = hashKey(token);
-    const found = this.byTokenHash.get({ hash });
+    const found = this.ctx.stores.webhooks.withFeedByTokenHash(hash);
     if (!found) return undefined;
     return timingSafeEqual(Buffer.from(found.receiver.tokenHash, 'hex'), Buffer.from(hash, 'hex')) ? found : undefined;
   }

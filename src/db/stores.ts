@@ -1,10 +1,16 @@
 import { AccountStore } from './accounts.js';
 import { ChartStatements } from './chart-statements.js';
-import { DataStatements } from './data-statements.js';
 import { FeedStore } from './feeds.js';
 import { GroupStore } from './groups.js';
+import { ActivityStore } from './activities.js';
+import { BlockStore } from './blocks.js';
+import { DashboardStore } from './dashboards.js';
+import { DataStatements } from './data-statements.js';
+import { LayoutStore } from './layouts.js';
 import type { Db } from './open.js';
+import { TokenStore } from './tokens.js';
 import { Transactions } from './transactions.js';
+import { WebhookStore } from './webhooks.js';
 
 /**
  * Everything the core reads and writes, one store per table family, each scoped by user id with its
@@ -19,6 +25,12 @@ export interface Stores {
   accounts: AccountStore;
   feeds: FeedStore;
   groups: GroupStore;
+  dashboards: DashboardStore;
+  blocks: BlockStore;
+  layouts: LayoutStore;
+  tokens: TokenStore;
+  activities: ActivityStore;
+  webhooks: WebhookStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -30,5 +42,11 @@ export function openStores(db: Db): Stores {
     accounts: new AccountStore(db),
     feeds: new FeedStore(db, tx),
     groups: new GroupStore(db),
+    dashboards: new DashboardStore(db),
+    blocks: new BlockStore(db),
+    layouts: new LayoutStore(db),
+    tokens: new TokenStore(db),
+    activities: new ActivityStore(db),
+    webhooks: new WebhookStore(db),
   };
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { AioError } from '../../src/core/errors.js';
-import { BREAKPOINTS, LAYOUT_COLUMNS, firstFree } from '../../src/core/dashboards.js';
+import { BREAKPOINTS, LAYOUT_COLUMNS, firstFree } from '../../src/core/layouts.js';
 import { blocks, layouts } from '../../src/db/schema.js';
 import { FakeClock, makeCore, type TestCore } from '../helpers.js';
 
