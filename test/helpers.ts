@@ -48,6 +48,8 @@ export function makeCore(opts: { clock?: Clock; config?: Partial<Config> } = {})
   const bob: TestAccount = { ...core.accounts.add('bob', 'bob-key-0123456789'), name: 'bob' };
   return {
     core,
+    /** The database itself, for tests that look underneath the core. */
+    db,
     config,
     alice,
     bob,

@@ -1,5 +1,4 @@
 import type { Config } from '../config.js';
-import type { Db } from '../db/open.js';
 import type { Stores } from '../db/stores.js';
 import type { Transactions } from '../db/transactions.js';
 import type { Clock } from './clock.js';
@@ -11,8 +10,6 @@ import type { WriteQueue } from './write-queue.js';
 
 /** What every domain service is built from. */
 export interface Ctx {
-  /** Being retired: services read and write through `stores` (src/db/stores.ts) instead. */
-  db: Db;
   /** Every table family's persistence; nothing outside src/db builds a query. */
   stores: Stores;
   config: Config;

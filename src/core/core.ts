@@ -52,7 +52,7 @@ export class Core {
       clock,
       onError: (err) => this.events.emit('error', { source: 'write queue', err }),
     });
-    this.ctx = { db, stores, config, clock, events: this.events, ids: new IdFactory(), limiter, bans, tx, writes };
+    this.ctx = { stores, config, clock, events: this.events, ids: new IdFactory(), limiter, bans, tx, writes };
     this.accounts = new Accounts(this.ctx);
     this.feeds = new Feeds(this.ctx);
     this.groups = new Groups(this.ctx, this.feeds);

@@ -27,7 +27,7 @@ export class Sessions {
   private version = 0;
 
   constructor(private readonly ctx: Ctx) {
-    this.sql = new SessionStatements(ctx.db);
+    this.sql = ctx.stores.sessions;
   }
 
   get queueMax(): number {

@@ -2,6 +2,7 @@ import { AccountStore } from './accounts.js';
 import { ChartStatements } from './chart-statements.js';
 import { FeedStore } from './feeds.js';
 import { GroupStore } from './groups.js';
+import { SessionStatements } from './session-statements.js';
 import { ActivityStore } from './activities.js';
 import { BlockStore } from './blocks.js';
 import { DashboardStore } from './dashboards.js';
@@ -25,6 +26,7 @@ export interface Stores {
   accounts: AccountStore;
   feeds: FeedStore;
   groups: GroupStore;
+  sessions: SessionStatements;
   dashboards: DashboardStore;
   blocks: BlockStore;
   layouts: LayoutStore;
@@ -42,6 +44,7 @@ export function openStores(db: Db): Stores {
     accounts: new AccountStore(db),
     feeds: new FeedStore(db, tx),
     groups: new GroupStore(db),
+    sessions: new SessionStatements(db),
     dashboards: new DashboardStore(db),
     blocks: new BlockStore(db),
     layouts: new LayoutStore(db),

@@ -12,7 +12,7 @@ afterEach(() => t.close());
 
 describe('accounts', () => {
   it('store keys hashed, never in the clear', () => {
-    const raw = t.core.ctx.db.$client.prepare('SELECT * FROM users').all();
+    const raw = t.db.$client.prepare('SELECT * FROM users').all();
     expect(JSON.stringify(raw)).not.toContain(t.alice.key);
     expect((raw[0] as { key_hash: string }).key_hash).toBe(hashKey(t.alice.key));
   });
@@ -116,7 +116,7 @@ describe('key watch', () => {
     t.core.accounts.checkKeys();
     expect(seen).toEqual([]);
     // Written on the core's own connection behind its back: data_version does not move, so no look.
-    t.core.ctx.db.$client.prepare('UPDATE users SET key_hash = ? WHERE username = ?').run(hashKey('sneaky'), 'alice');
+    t.db.$client.prepare('UPDATE users SET key_hash = ? WHERE username = ?').run(hashKey('sneaky'), 'alice');
     t.core.accounts.checkKeys();
     expect(seen).toEqual([]);
     // Any commit by another connection makes the next check read the watched hashes.

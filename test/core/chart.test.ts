@@ -490,7 +490,7 @@ describe('exactness after changes', () => {
   it('leaves points dated in the future unfolded until their time, and counts them all along', () => {
     setup();
     const feed = feedOf();
-    const db = t.core.ctx.db.$client;
+    const db = t.db.$client;
     const folded = () => (db.prepare('SELECT folded_id AS w FROM chart_progress WHERE feed_id = ?').get(feed.id) as { w: string }).w;
     const future = write(feed, [[clock.ms + DAY, '1000']])[0]!;
     const pts: RefPoint[] = [{ id: future.id, t: future.createdAt, v: '1000' }];
@@ -508,7 +508,7 @@ describe('exactness after changes', () => {
   it('folds every FOLD_BACKLOG points, and deleting the feed deletes its rollups', () => {
     setup();
     const feed = feedOf();
-    const db = t.core.ctx.db.$client;
+    const db = t.db.$client;
     const progress = () => db.prepare('SELECT folded_n AS n FROM chart_progress WHERE feed_id = ?').get(feed.id) as { n: number } | undefined;
     write(feed, Array.from({ length: FOLD_BACKLOG - 1 }, (_, i) => [T0 + i * MIN, '1'] as [number, string]));
     expect(progress()).toBeUndefined();

@@ -122,7 +122,7 @@ describe('dashboards: find, update, delete', () => {
     core.blocks.create(alice.user, d, { visual_type: 'gauge', block_feeds: [{ feed_id: 'temperature' }] });
     core.blocks.create(alice.user, other, { visual_type: 'gauge', block_feeds: [{ feed_id: 'temperature' }] });
     core.dashboards.delete(d);
-    const db = core.ctx.db;
+    const db = t.db;
     expect(db.select().from(blocks).where(eq(blocks.dashboardId, d.id)).all()).toEqual([]);
     expect(db.select().from(layouts).where(eq(layouts.dashboardId, d.id)).all()).toEqual([]);
     expect(core.blocks.json(alice.user, core.blocks.list(alice.user, other))[0]!.block_feeds).toHaveLength(1);

@@ -52,7 +52,7 @@ describe('core sessions', () => {
     void sessions.enqueue('dev', msg('m6'));
     void sessions.enqueue('dev', msg('m7'));
     expect(payloads(sessions.queued('dev'))).toEqual(['m4', 'm5', 'm6', 'm7']); // read after write, same tick
-    expect(c.core.ctx.db.$client.prepare("SELECT queued FROM mqtt_sessions WHERE client_id = 'dev'").get()).toEqual({ queued: 4 });
+    expect(c.db.$client.prepare("SELECT queued FROM mqtt_sessions WHERE client_id = 'dev'").get()).toEqual({ queued: 4 });
     expect(sessions.takeDropped('dev')).toBe(3);
     expect(sessions.takeDropped('dev')).toBe(0);
   });

@@ -31,7 +31,7 @@ describe('tokens: create and authenticate', () => {
     const { token, secret } = t.core.tokens.create(t.alice.user, {});
     expect(secret).toMatch(/^aio_[A-Za-z0-9]{28}$/);
     expect(token).toMatchObject({ userId: t.alice.user.id, feedId: null, readable: true, createable: true, updateable: true, deleteable: true, expiration: null });
-    const row = t.core.ctx.db.select().from(tokens).where(eq(tokens.id, token.id)).get()!;
+    const row = t.db.select().from(tokens).where(eq(tokens.id, token.id)).get()!;
     expect(row.secretHash).toBe(hashKey(secret));
     expect(JSON.stringify(row)).not.toContain(secret);
     expect(t.core.tokens.json(token, secret)).toEqual({

@@ -50,7 +50,7 @@ describe('webhook receivers: create, list, delete', () => {
     const feed = feedOf();
     const { receiver, token } = t.core.webhooks.create(t.alice.user, feed, {});
     expect(receiver.kind).toBe('data');
-    const row = t.core.ctx.db.select().from(webhookReceivers).where(eq(webhookReceivers.id, receiver.id)).get()!;
+    const row = t.db.select().from(webhookReceivers).where(eq(webhookReceivers.id, receiver.id)).get()!;
     expect(row.tokenHash).toBe(hashKey(token));
     expect(JSON.stringify(row)).not.toContain(token);
     expect(webhookJson(receiver)).toEqual({

@@ -45,8 +45,8 @@ describe('out-of-range times', () => {
   it('a point stored with such a time before they were refused still reads back', async () => {
     t = await makeApp();
     const made = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: { value: 1 } });
-    t.core.ctx.db.$client.prepare('UPDATE data SET created_at = ? WHERE id = ?').run(1e18, made.json.id);
-    t.core.ctx.db.$client.prepare("UPDATE feeds SET last_value_at = ? WHERE key = 'temp'").run(1e18);
+    t.db.$client.prepare('UPDATE data SET created_at = ? WHERE id = ?').run(1e18, made.json.id);
+    t.db.$client.prepare("UPDATE feeds SET last_value_at = ? WHERE key = 'temp'").run(1e18);
     for (const path of ['data', 'data/last', 'data/first', 'details', '']) {
       const res = await t.req('GET', `/api/v2/alice/feeds/temp/${path}`);
       expect(res.status, path).toBe(200);

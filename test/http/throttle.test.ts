@@ -46,7 +46,7 @@ describe('the data rate limit over HTTP', () => {
   });
 
   it('each account has its own bucket, and its own limit when set', async () => {
-    t.core.ctx.db.$client.prepare('UPDATE users SET rate_limit = 3 WHERE username = ?').run('bob');
+    t.db.$client.prepare('UPDATE users SET rate_limit = 3 WHERE username = ?').run('bob');
     for (let i = 0; i < 10; i++) await post(i);
     expect((await post('over')).status).toBe(429);
     const bobPost = (v: number) => t.req('POST', '/api/v2/bob/feeds/temp/data/batch', { as: t.bob, body: [{ value: v }] });

@@ -13,7 +13,7 @@ afterEach(() => t?.close());
  * that a change of layout (which would misread every database already stored) fails.
  */
 function stored(feed: FeedRow, span: number) {
-  const rows = t.core.ctx.db.$client
+  const rows = t.db.$client
     .prepare('SELECT block, stats, lasts FROM chart_blocks WHERE feed_id = ? AND span = ? ORDER BY block')
     .all(feed.id, span) as Array<{ block: number; stats: Buffer; lasts: string }>;
   return rows.map((r) => {
