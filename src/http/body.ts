@@ -7,7 +7,6 @@ function isPlainObject(v: unknown): v is Fields {
 
 /**
  * The request's fields, Rails `wrap_parameters` style: `{"feed": {...}}` and `{...}` mean the same.
- * Query parameters fill in what the body does not say (some clients send `feed_key` in the query).
  */
 export function bodyFields(req: FastifyRequest, wrapper?: string): Fields {
   const body = req.body;

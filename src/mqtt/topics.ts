@@ -211,25 +211,6 @@ export function isValidFilter(filter: string): boolean {
   return true;
 }
 
-/**
- * MQTT 3.1.1 topic matching: `+` matches exactly one level (possibly empty), `#` matches the rest
- * including the parent level (`a/#` matches `a`); topics starting with `$` are not matched by a
- * filter whose first level is a wildcard [MQTT-4.7.2-1].
- */
-export function filterMatches(filter: string, topic: string): boolean {
-  if (!isValidFilter(filter)) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
-    if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
-
 // The grammar as a list of level shapes, used to decide whether a filter can match any valid topic.
 type LevelMatcher = 'user' | 'ident' | ReadonlySet<string>;
 type Shape = readonly LevelMatcher[];

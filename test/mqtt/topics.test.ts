@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { levelsMatch } from '../../src/mqtt/subscriptions.js';
 import {
   feedTopic,
-  filterMatches,
   groupFormat,
   groupTopic,
   isValidFilter,
@@ -301,6 +301,16 @@ describe('feedTopic / groupTopic', () => {
     }
   });
 });
+
+/**
+ * MQTT 3.1.1 matching as the broker does it: a filter must be valid (isValidFilter), `$` topics are not
+ * matched by a leading wildcard [MQTT-4.7.2-1] (our grammar has none), and levels match as in levelsMatch.
+ */
+function filterMatches(filter: string, topic: string): boolean {
+  if (!isValidFilter(filter)) return false;
+  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
+  return levelsMatch(filter.split('/'), topic.split('/'));
+}
 
 describe('filterMatches (MQTT 3.1.1 §4.7)', () => {
   it('matches exact topics only exactly', () => {
