@@ -247,30 +247,24 @@ describe('bodies that arrive in pieces', () => {
     expect(small.json).toMatchObject({ name: 'chunked' });
   });
 
-  it('a character split between chunks is whole; a bad byte in any chunk is a 400', async () => {
+  it('a character split between chunks is whole; a bad byte in any chunk is a 400 that stores nothing', async () => {
     const text = 'café ☕ 😀';
     for (const [body, type] of [[Buffer.from(`value=${text}`), FORM], [multipart([['value', text]]), MULTIPART]] as const) {
       const res = await send(t, 'POST', `${A}/feeds/temp/data`, pieces(body, 1), type);
       expect(res.json?.value, type).toBe(text);
     }
-    await expectRefusedWhole(
-      [
-        ['form, one byte a chunk', 'POST', () => `${A}/feeds/temp/data`, bytes('value=caf', [0xc3], 'x'), FORM],
-        ['form, cut inside a character', 'POST', () => `${A}/feeds/temp/data`, bytes('value=caf', [0xe2, 0x98]), FORM],
-        ['multipart, one byte a chunk', 'POST', () => `${A}/feeds/temp/data`, multipart([['value', bytes('a', C328)]]), MULTIPART],
-        // Bytes after the closing boundary are part of the body too.
-        ['multipart epilogue', 'POST', () => `${A}/feeds/temp/data`, Buffer.concat([multipart([['value', '1']]), Buffer.from(FF)]), MULTIPART],
-      ].map(([label, method, url, body, type]) => [label, method, url, body, type] as Case),
-      400,
-      /UTF-8/,
-    );
-    // The same refusals when each byte is its own chunk.
-    for (const body of [bytes('value=caf', [0xc3], 'x'), bytes('value=caf', [0xe2, 0x98])]) {
-      expect((await send(t, 'POST', `${A}/feeds/temp/data`, pieces(body, 1), FORM)).status).toBe(400);
+    const before = await everything(t);
+    for (const [label, body, type] of [
+      ['form', bytes('value=caf', [0xc3], 'x'), FORM],
+      ['form, cut inside a character', bytes('value=caf', [0xe2, 0x98]), FORM],
+      ['multipart', multipart([['value', bytes('a', C328)]]), MULTIPART],
+      // Bytes after the closing boundary are part of the body too.
+      ['multipart epilogue', Buffer.concat([multipart([['value', '1']]), Buffer.from(FF)]), MULTIPART],
+    ] as const) {
+      const res = await send(t, 'POST', `${A}/feeds/temp/data`, pieces(body, 1), type);
+      expect([res.status, res.json], label).toEqual([400, { error: expect.stringMatching(/UTF-8/) }]);
     }
-    const epilogue = Buffer.concat([multipart([['value', '1']]), Buffer.from(FF)]);
-    expect((await send(t, 'POST', `${A}/feeds/temp/data`, pieces(epilogue, 1), MULTIPART)).status).toBe(400);
-    expect((await send(t, 'POST', `${A}/feeds/temp/data`, pieces(multipart([['value', bytes('a', C328)]]), 1), MULTIPART)).status).toBe(400);
+    expect(await everything(t)).toEqual(before);
   });
 
   it('over a real socket, a chunked body refused early is answered, then the connection closed, as Fastify does', async () => {
