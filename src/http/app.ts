@@ -90,7 +90,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= bodyLimitFor(route.url ?? '', sizes);
   });
-  registerBodyParsers(app, limits);
+  await registerBodyParsers(app, limits);
   // The query parser keeps escapes it cannot decode as text; ones that spell invalid UTF-8 are refused.
   app.addHook('onRequest', (req, _reply, done) => {
     const q = req.url.indexOf('?');

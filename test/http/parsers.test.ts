@@ -1,3 +1,5 @@
+import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INVALID_URL_TEXT } from '../../src/core/errors.js';
@@ -220,5 +222,144 @@ describe('content types', () => {
     expect(res.status).toBe(413);
     const small = await send(t, 'POST', `${A}/feeds`, Readable.from([Buffer.from('{"name":'), Buffer.from('"chunked"}')]), JSON_TYPE);
     expect(small.json).toMatchObject({ name: 'chunked' });
+  });
+});
+
+describe('bodies that arrive in pieces', () => {
+  /** The body as a stream of `size`-byte chunks: no Content-Length, as a chunked upload. */
+  const pieces = (body: Buffer | string, size: number) => {
+    const buf = Buffer.from(body);
+    const out: Buffer[] = [];
+    for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size));
+    return Readable.from(out);
+  };
+  const KB = 1024;
+
+  it('a chunked multipart body is held to the route’s limit as a whole, not part by part', async () => {
+    const before = await everything(t);
+    // Each part is under the 64 KB limit; together they are not.
+    const body = multipart([['name', 'd2'], ['a', 'x'.repeat(40 * KB)], ['b', 'y'.repeat(40 * KB)]]);
+    const res = await send(t, 'POST', `${A}/dashboards`, pieces(body, 4 * KB), MULTIPART);
+    expect(res.status).toBe(413);
+    expect(res.json).toEqual({ error: expect.stringMatching(/^request entity too large - /) });
+    expect(await everything(t)).toEqual(before);
+    const small = await send(t, 'POST', `${A}/dashboards`, pieces(multipart([['name', 'chunked']]), 7), MULTIPART);
+    expect(small.json).toMatchObject({ name: 'chunked' });
+  });
+
+  it('a character split between chunks is whole; a bad byte in any chunk is a 400 that stores nothing', async () => {
+    const text = 'café ☕ 😀';
+    for (const [body, type] of [[Buffer.from(`value=${text}`), FORM], [multipart([['value', text]]), MULTIPART]] as const) {
+      const res = await send(t, 'POST', `${A}/feeds/temp/data`, pieces(body, 1), type);
+      expect(res.json?.value, type).toBe(text);
+    }
+    const before = await everything(t);
+    for (const [label, body, type] of [
+      ['form', bytes('value=caf', [0xc3], 'x'), FORM],
+      ['form, cut inside a character', bytes('value=caf', [0xe2, 0x98]), FORM],
+      ['multipart', multipart([['value', bytes('a', C328)]]), MULTIPART],
+      // Bytes after the closing boundary are part of the body too.
+      ['multipart epilogue', Buffer.concat([multipart([['value', '1']]), Buffer.from(FF)]), MULTIPART],
+    ] as const) {
+      const res = await send(t, 'POST', `${A}/feeds/temp/data`, pieces(body, 1), type);
+      expect([res.status, res.json], label).toEqual([400, { error: expect.stringMatching(/UTF-8/) }]);
+    }
+    expect(await everything(t)).toEqual(before);
+  });
+
+  it('over a real socket, a chunked body refused early is answered, then the connection closed, as Fastify does', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (type: string, chunks: Buffer[]) =>
+      new Promise<{ status: number; json: unknown; connection?: string }>((resolve, reject) => {
+        const req = request({ port, host: '127.0.0.1', method: 'POST', path: `${A}/dashboards`, agent, headers: { 'x-aio-key': t.alice.key, 'content-type': type } });
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(body), connection: res.headers.connection }));
+        });
+        req.on('error', reject);
+        for (const c of chunks) req.write(c);
+        req.end();
+      });
+    // Each refused early, with a megabyte still to come.
+    const more = Buffer.alloc(1024 * KB, 'y');
+    const tooLarge = multipart([['name', 'd3'], ['a', 'x'.repeat(40 * KB)], ['b', more]]);
+    try {
+      const refusals = [
+        await post(MULTIPART, [tooLarge.subarray(0, 50 * KB), tooLarge.subarray(50 * KB)]),
+        await post(MULTIPART, [bytes(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="name"\r\n\r\n`, C328), more]),
+        await post('multipart/form-data', [multipart([['name', 'no boundary']]), more]),
+        await post(FORM, [bytes('name=a', FF), more]),
+      ];
+      expect(refusals.map((r) => r.status)).toEqual([413, 400, 400, 400]);
+      expect(refusals.map((r) => r.json)).toEqual([
+        { error: expect.stringMatching(/^request entity too large - /) },
+        { error: expect.stringMatching(/UTF-8/) },
+        { error: expect.stringMatching(/multipart body is malformed/) },
+        { error: expect.stringMatching(/UTF-8/) },
+      ]);
+      expect(refusals.map((r) => r.connection)).toEqual(['close', 'close', 'close', 'close']);
+      const ok = await post(MULTIPART, [multipart([['name', 'after']])]);
+      expect([ok.status, ok.connection]).toEqual([201, 'keep-alive']);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
+describe('a multipart body whose Content-Length is over the limit', () => {
+  it('is refused before a byte of it is read', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const socket = connect({ port, host: '127.0.0.1' });
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('close', () => resolve(text));
+    });
+    // Only the headers are sent: the answer cannot wait for the body.
+    socket.write(`POST ${A}/dashboards HTTP/1.1\r\nHost: x\r\nX-AIO-Key: ${t.alice.key}\r\nContent-Type: ${MULTIPART}\r\nContent-Length: ${64 * 1024 + 1}\r\n\r\n`);
+    const text = await answer;
+    expect(text).toMatch(/^HTTP\/1.1 413 /);
+    expect(text).toMatch(/request entity too large - /);
+  });
+});
+
+describe('the raw webhook scope parses nothing', () => {
+  it('so /notify takes a form or multipart body it cannot read, and /raw stores multipart as sent', async () => {
+    const notify = hooks.raw.replace(/raw$/, 'notify');
+    for (const [body, type] of [[bytes('value=', FF), FORM], [multipart([['value', Buffer.from(FF)]]), MULTIPART], ['not multipart', MULTIPART]] as const) {
+      const res = await send(t, 'POST', notify, body, type, { key: null });
+      expect(res.status, type).toBe(200);
+      expect(res.json.value).toBe('ping');
+    }
+    const body = multipart([['value', '1']]).toString();
+    expect((await send(t, 'POST', hooks.raw, body, MULTIPART, { key: null })).json.value).toBe(body);
+  });
+});
+
+describe('multipart parts', () => {
+  it('keep their text as sent, whatever their Content-Type (a JSON part is not parsed)', async () => {
+    const body = multipart([['value', '{"a":1.50}']], 'Content-Type: application/json\r\n');
+    expect((await send(t, 'POST', `${A}/feeds/temp/data`, body, MULTIPART)).json.value).toBe('{"a":1.50}');
+  });
+
+  it('past the cap are refused with the cap in the answer', async () => {
+    const parts = Array.from({ length: 101 }, (_, i) => [`f${i}`, '1'] as [string, string]);
+    const res = await send(t, 'POST', `${A}/feeds/temp/data`, multipart([['value', '1'], ...parts.slice(1)]), MULTIPART);
+    expect([res.status, res.json]).toEqual([413, { error: 'request entity too large - at most 100 multipart parts' }]);
+  });
+
+  it('named like a member of Object.prototype are a 400, as @fastify/multipart refuses them', async () => {
+    await expectRefusedWhole(
+      [
+        ['constructor', 'POST', () => `${A}/feeds/temp/data`, multipart([['value', '1'], ['constructor', 'x']]), MULTIPART],
+        ['toString', 'POST', () => `${A}/dashboards`, multipart([['name', 'x'], ['toString', 'x']]), MULTIPART],
+      ],
+      400,
+      /forbidden key/,
+    );
   });
 });
