@@ -74,8 +74,10 @@ export class Activities {
         store.insert({ userId: e.userId, action: e.action, model: e.model, data: JSON.stringify(recordJson(e.record)), now });
         store.trim(e.userId, this.ctx.config.activityLimit);
       });
-    } catch {
-      // Activities are a convenience log; losing one is better than failing the user's request.
+    } catch (err) {
+      // Activities are a convenience log; losing one is better than failing the user's request. Said
+      // on the error event (logged by the server), not swallowed.
+      this.ctx.events.emit('error', { source: 'activity log', err });
     }
   }
 
