@@ -1,4 +1,5 @@
 import { AccountStore } from './accounts.js';
+import { ActionStore } from './actions.js';
 import { DataStatements } from './data-statements.js';
 import { FeedStore } from './feeds.js';
 import { GroupStore } from './groups.js';
@@ -17,6 +18,7 @@ export interface Stores {
   accounts: AccountStore;
   feeds: FeedStore;
   groups: GroupStore;
+  actions: ActionStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -27,5 +29,6 @@ export function openStores(db: Db): Stores {
     accounts: new AccountStore(db),
     feeds: new FeedStore(db, tx),
     groups: new GroupStore(db),
+    actions: new ActionStore(db),
   };
 }
