@@ -30,10 +30,19 @@ const post = (value: string) =>
   new Promise<void>((resolve, reject) => {
     const body = JSON.stringify({ value });
     const req = request(
-      { host: '127.0.0.1', port: cfg.httpPort, path: cfg.httpPath, method: 'POST', agent, headers: { ...cfg.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port: cfg.httpPort,
+        path: cfg.httpPath,
+        method: 'POST',
+        agent,
+        headers: { ...cfg.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`POST ${cfg.httpPath}: ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`POST ${cfg.httpPath}: ${res.statusCode}`)),
+        );
       },
     );
     req.on('error', reject);
@@ -41,7 +50,11 @@ const post = (value: string) =>
   });
 
 try {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${cfg.mqttPort}`, { username: cfg.username, password: cfg.password, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${cfg.mqttPort}`, {
+    username: cfg.username,
+    password: cfg.password,
+    reconnectPeriod: 0,
+  });
   await client.subscribeAsync({ [cfg.pointTopic]: { qos: 0 }, [cfg.outputTopic]: { qos: 0 } });
   const latencies: number[] = [];
   const postTimes: number[] = [];
@@ -77,7 +90,14 @@ try {
     latencies.push(outputAt - pointAt);
     postTimes.push(outputAt - t0);
   }
-  parent.send({ type: 'result', p50: percentile(latencies, 50), p99: percentile(latencies, 99), postP50: percentile(postTimes, 50), postP99: percentile(postTimes, 99), missing });
+  parent.send({
+    type: 'result',
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    postP50: percentile(postTimes, 50),
+    postP99: percentile(postTimes, 99),
+    missing,
+  });
   await client.endAsync(true);
   agent.destroy();
 } catch (err) {

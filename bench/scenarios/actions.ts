@@ -35,7 +35,13 @@ function addActions(path: string, n: number, operators: readonly string[]): void
     const bench = core.feeds.find(user, 'bench')!;
     const out = core.feeds.create(user, core.groups.defaultGroup(user), { name: 'out' });
     for (let i = 0; i < n; i++) {
-      core.actions.create(user, { feed_id: bench.id, operator: operators[i % operators.length], value: '-1000000', action: 'feed', action_feed_id: out.id });
+      core.actions.create(user, {
+        feed_id: bench.id,
+        operator: operators[i % operators.length],
+        value: '-1000000',
+        action: 'feed',
+        action_feed_id: out.id,
+      });
     }
   } finally {
     core.stop();

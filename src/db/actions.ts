@@ -100,7 +100,13 @@ export class ActionStore {
   }
 
   /** Records a status flip and trims the feed's list to the newest STATUS_CHANGES_KEPT. */
-  addStatusChange(row: { userId: number; feedId: number; fromStatus: FeedStatus; toStatus: FeedStatus; createdAt: number }): FeedStatusChangeRow {
+  addStatusChange(row: {
+    userId: number;
+    feedId: number;
+    fromStatus: FeedStatus;
+    toStatus: FeedStatus;
+    createdAt: number;
+  }): FeedStatusChangeRow {
     const added = this.insertChangeStmt.get(row)!;
     this.trimChangesStmt.run({ feedId: row.feedId });
     return added;

@@ -61,7 +61,11 @@ async function smtpSink() {
       let raw = '';
       stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
       stream.on('end', () => {
-        mails.push({ from: (session.envelope.mailFrom || { address: '' }).address, to: session.envelope.rcptTo.map((r) => r.address), raw });
+        mails.push({
+          from: (session.envelope.mailFrom || { address: '' }).address,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+        });
         done();
       });
     },
@@ -74,9 +78,12 @@ async function smtpSink() {
 /** The Subject header, unfolded and decoded from RFC 2047 Q-encoding. */
 function subject(raw: string): string {
   const header = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(raw)![1]!.replace(/\r\n[ \t]/g, ' ');
-  return header
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?UTF-8\?Q\?(.*?)\?=/gi, (_, q: string) => Buffer.from(q.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+  return header.replace(/\?=\s+=\?/g, '?==?').replace(/=\?UTF-8\?Q\?(.*?)\?=/gi, (_, q: string) =>
+    Buffer.from(
+      q.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    ).toString('utf8'),
+  );
 }
 
 let t: TestCore;
@@ -95,7 +102,11 @@ function start(actions: Partial<ActionSettings> = {}) {
 }
 
 const feed = (name: string) => t.core.feeds.create(t.alice.user, t.core.groups.defaultGroup(t.alice.user), { name });
-const values = (f: FeedRow) => t.core.data.page(f, { limit: 100 }).rows.map((r) => r.value).reverse();
+const values = (f: FeedRow) =>
+  t.core.data
+    .page(f, { limit: 100 })
+    .rows.map((r) => r.value)
+    .reverse();
 const create = (fields: Fields) => t.core.actions.create(t.alice.user, fields);
 
 async function write(f: FeedRow, value: string) {
@@ -113,7 +124,11 @@ describe('webhook outputs', () => {
     const a = create({ feed_id: temp.id, operator: 'gt', value: '30', action: 'webhook', action_url: hook.url });
     await write(temp, '31.5');
     expect(hook.got).toEqual([
-      { method: 'POST', type: 'application/json', body: { trigger_id: a.id, feed_key: 'room-temp', value: '31.5', created_at: '2026-01-15T12:00:00Z' } },
+      {
+        method: 'POST',
+        type: 'application/json',
+        body: { trigger_id: a.id, feed_key: 'room-temp', value: '31.5', created_at: '2026-01-15T12:00:00Z' },
+      },
     ]);
     expect(reports).toEqual([]);
   });
@@ -140,7 +155,12 @@ describe('webhook outputs', () => {
     await write(temp, '31');
     expect(failing.got).toHaveLength(2);
     expect(refusing.got).toHaveLength(1);
-    expect(reports.sort()).toEqual([`action ${a.id} failed: webhook ${failing.url} failed: answered 500 (2 attempts)`, `action ${b.id} failed: webhook ${refusing.url} answered 404`].sort());
+    expect(reports.sort()).toEqual(
+      [
+        `action ${a.id} failed: webhook ${failing.url} failed: answered 500 (2 attempts)`,
+        `action ${b.id} failed: webhook ${refusing.url} answered 404`,
+      ].sort(),
+    );
   });
 
   it('abandon an attempt after AIO_ACTION_WEBHOOK_TIMEOUT_MS; the point that fired it is stored and acknowledged meanwhile', async () => {

@@ -15,8 +15,13 @@ beforeEach(() => {
 });
 afterEach(() => t.close());
 
-const feed = (name: string, fields: Fields = {}) => t.core.feeds.create(t.alice.user, t.core.groups.defaultGroup(t.alice.user), { name, ...fields });
-const values = (f: FeedRow) => t.core.data.page(f, { limit: 100 }).rows.map((r) => r.value).reverse();
+const feed = (name: string, fields: Fields = {}) =>
+  t.core.feeds.create(t.alice.user, t.core.groups.defaultGroup(t.alice.user), { name, ...fields });
+const values = (f: FeedRow) =>
+  t.core.data
+    .page(f, { limit: 100 })
+    .rows.map((r) => r.value)
+    .reverse();
 const json = (f: FeedRow, core = t.core) => core.feedsJson(t.alice.user, [core.feeds.byIdFor(t.alice.user, f.id)!])[0]!;
 
 async function write(f: FeedRow, value: string, core = t.core) {
@@ -33,13 +38,25 @@ describe('feed status (status_notify + status_timeout)', () => {
   it('turns offline once status_timeout minutes pass without data, and online again at the next point', async () => {
     const temp = feed('Temp', { status_notify: true, status_timeout: 5 });
     await write(temp, '20');
-    const first = { created_at: '2026-01-15T12:00:00Z', from_status: 'offline', to_status: 'online', email_sent: false, email_sent_to: null };
+    const first = {
+      created_at: '2026-01-15T12:00:00Z',
+      from_status: 'offline',
+      to_status: 'online',
+      email_sent: false,
+      email_sent_to: null,
+    };
     clock.advance(5 * MIN);
     await tick();
     expect(json(temp)).toMatchObject({ status: 'online', feed_status_changes: [first] });
     clock.advance(1_000);
     await tick();
-    const quiet = { created_at: '2026-01-15T12:05:01Z', from_status: 'online', to_status: 'offline', email_sent: false, email_sent_to: null };
+    const quiet = {
+      created_at: '2026-01-15T12:05:01Z',
+      from_status: 'online',
+      to_status: 'offline',
+      email_sent: false,
+      email_sent_to: null,
+    };
     expect(json(temp)).toMatchObject({ status: 'offline', feed_status_changes: [quiet, first] });
     clock.advance(30 * MIN);
     await tick();
@@ -108,7 +125,11 @@ describe('feed status (status_notify + status_timeout)', () => {
       await tick(again);
       expect(json(temp, again).feed_status_changes).toHaveLength(2);
       await write(temp, '2', again);
-      expect(json(temp, again).feed_status_changes).toMatchObject([{ to_status: 'online' }, { to_status: 'offline' }, { to_status: 'online' }]);
+      expect(json(temp, again).feed_status_changes).toMatchObject([
+        { to_status: 'online' },
+        { to_status: 'offline' },
+        { to_status: 'online' },
+      ]);
     } finally {
       again.stop();
       closeDb(db);
@@ -139,8 +160,21 @@ describe('timer actions', () => {
   it('`online` fires when the feed comes back, `change` both ways, each with its own action_value', async () => {
     const sensor = feed('Sensor', { status_timeout: 1 });
     const log = feed('Log');
-    t.core.actions.create(t.alice.user, { trigger_type: 'timer', feed_id: sensor.id, operator: 'online', action: 'feed', action_feed_id: log.id, action_value: 'back' });
-    t.core.actions.create(t.alice.user, { trigger_type: 'timer', feed_id: sensor.id, operator: 'change', action: 'feed', action_feed_id: log.id });
+    t.core.actions.create(t.alice.user, {
+      trigger_type: 'timer',
+      feed_id: sensor.id,
+      operator: 'online',
+      action: 'feed',
+      action_feed_id: log.id,
+      action_value: 'back',
+    });
+    t.core.actions.create(t.alice.user, {
+      trigger_type: 'timer',
+      feed_id: sensor.id,
+      operator: 'change',
+      action: 'feed',
+      action_feed_id: log.id,
+    });
     await write(sensor, '1'); // offline (never written) → online
     clock.advance(2 * MIN);
     await tick();

@@ -30,8 +30,13 @@ afterEach(() => {
   running = false;
 });
 
-const feed = (name: string, fields: Fields = {}) => t.core.feeds.create(t.alice.user, t.core.groups.defaultGroup(t.alice.user), { name, ...fields });
-const values = (f: FeedRow) => t.core.data.page(f, { limit: 100 }).rows.map((r) => r.value).reverse();
+const feed = (name: string, fields: Fields = {}) =>
+  t.core.feeds.create(t.alice.user, t.core.groups.defaultGroup(t.alice.user), { name, ...fields });
+const values = (f: FeedRow) =>
+  t.core.data
+    .page(f, { limit: 100 })
+    .rows.map((r) => r.value)
+    .reverse();
 const create = (fields: Fields) => t.core.actions.create(t.alice.user, fields);
 
 /** Stores a point as a door does (group commit), then waits until every action it fired is done. */
@@ -184,7 +189,9 @@ describe('reactive actions', () => {
   it('cut a long chain of feed outputs at AIO_ACTION_MAX_CHAIN', async () => {
     start({ cooldownMs: 0, maxChainDepth: 3 });
     const feeds = ['F0', 'F1', 'F2', 'F3', 'F4', 'F5'].map((n) => feed(n));
-    const made = feeds.slice(0, -1).map((f, i) => create({ feed_id: f.id, operator: 'ne', value: '', action: 'feed', action_feed_id: feeds[i + 1]!.id }));
+    const made = feeds
+      .slice(0, -1)
+      .map((f, i) => create({ feed_id: f.id, operator: 'ne', value: '', action: 'feed', action_feed_id: feeds[i + 1]!.id }));
     await write(feeds[0]!, 'go');
     expect(feeds.map((f) => values(f).length)).toEqual([1, 1, 1, 1, 0, 0]);
     expect(reports).toHaveLength(1);
@@ -301,10 +308,16 @@ describe('validation', () => {
       [{ ...ok, action: 'webhook', action_url: 'ftp://x' }, 'http:// or https://'],
       [{ ...ok, action: 'email', action_email: 'nobody' }, 'action_email must be an email address'],
       [{ ...ok, trigger_type: 'sometimes' }, 'trigger_type must be'],
-      [{ trigger_type: 'scheduled', schedule: 'now and then', action: 'feed', action_feed_id: temp.id, action_value: '1' }, 'schedule "now and then"'],
+      [
+        { trigger_type: 'scheduled', schedule: 'now and then', action: 'feed', action_feed_id: temp.id, action_value: '1' },
+        'schedule "now and then"',
+      ],
       [{ trigger_type: 'scheduled', action: 'feed', action_feed_id: temp.id, action_value: '1' }, "schedule can't be blank"],
       [{ trigger_type: 'scheduled', schedule: 'every minute', action: 'feed', action_feed_id: temp.id }, 'needs action_value'],
-      [{ trigger_type: 'timer', feed_id: temp.id, operator: 'gt', action: 'feed', action_feed_id: temp.id }, '"offline", "online" or "change"'],
+      [
+        { trigger_type: 'timer', feed_id: temp.id, operator: 'gt', action: 'feed', action_feed_id: temp.id },
+        '"offline", "online" or "change"',
+      ],
       [{ ...ok, enabled: 'maybe' }, 'Enabled must be true or false'],
     ] as Array<[Fields, string]>) {
       const r = refusal(() => create(fields));

@@ -81,11 +81,24 @@ describe.each(FAMILIES)('/{username}/%s', (family) => {
   it('POST takes the body wrapped in `trigger`, JSON or form, and feeds by key', async () => {
     await makeFeed('Temp');
     await makeFeed('Fan');
-    const wrapped = await t.req('POST', url, { body: { trigger: { feed_id: 'temp', operator: 'ge', value: 30, action: 'feed', action_feed_id: 'fan', action_value: 'ON' } } });
+    const wrapped = await t.req('POST', url, {
+      body: { trigger: { feed_id: 'temp', operator: 'ge', value: 30, action: 'feed', action_feed_id: 'fan', action_value: 'ON' } },
+    });
     expect(wrapped.status).toBe(200);
-    expect(wrapped.json).toMatchObject({ operator: 'ge', value: '30', description: 'If Temp is greater than or equal to "30" then set Fan to "ON".' });
+    expect(wrapped.json).toMatchObject({
+      operator: 'ge',
+      value: '30',
+      description: 'If Temp is greater than or equal to "30" then set Fan to "ON".',
+    });
     const form = await t.req('POST', url, {
-      form: { trigger_type: 'scheduled', schedule: 'every 15 minutes', action: 'webhook', action_url: 'http://127.0.0.1:9/hook', action_value: 'ping', enabled: 'false' },
+      form: {
+        trigger_type: 'scheduled',
+        schedule: 'every 15 minutes',
+        action: 'webhook',
+        action_url: 'http://127.0.0.1:9/hook',
+        action_value: 'ping',
+        enabled: 'false',
+      },
     });
     expect(form.status).toBe(200);
     expect(form.json).toMatchObject({
@@ -99,8 +112,12 @@ describe.each(FAMILIES)('/{username}/%s', (family) => {
 
   it('GET lists them (oldest first) and GET {id} answers one', async () => {
     const temp = await makeFeed('Temp');
-    const a = (await t.req('POST', url, { body: { feed_id: temp.id, operator: 'lt', value: '0', action: 'email', action_email: 'me@example.test' } })).json;
-    const b = (await t.req('POST', url, { body: { trigger_type: 'timer', feed_id: temp.id, action: 'email', action_email: 'me@example.test' } })).json;
+    const a = (
+      await t.req('POST', url, { body: { feed_id: temp.id, operator: 'lt', value: '0', action: 'email', action_email: 'me@example.test' } })
+    ).json;
+    const b = (
+      await t.req('POST', url, { body: { trigger_type: 'timer', feed_id: temp.id, action: 'email', action_email: 'me@example.test' } })
+    ).json;
     const list = await t.req('GET', url);
     expect(list.status).toBe(200);
     expect(list.json).toEqual([a, b]);
@@ -117,15 +134,27 @@ describe.each(FAMILIES)('/{username}/%s', (family) => {
     clock.advance(2000);
     const put = await t.req('PUT', `${url}/${made.id}`, { body: { value: 100 } });
     expect(put.status).toBe(200);
-    expect(put.json).toEqual({ ...made, value: '100', updated_at: '2026-01-15T12:00:02Z', description: made.description.replace('"50"', '"100"') });
+    expect(put.json).toEqual({
+      ...made,
+      value: '100',
+      updated_at: '2026-01-15T12:00:02Z',
+      description: made.description.replace('"50"', '"100"'),
+    });
     const patch = await t.req('PATCH', `${url}/${made.id}`, { body: { trigger: { enabled: false, action_value: null } } });
     expect(patch.status).toBe(200);
-    expect(patch.json).toMatchObject({ enabled: false, action_value: null, value: '100', description: 'If Watch is greater than "100" then set Notify to the incoming value.' });
+    expect(patch.json).toMatchObject({
+      enabled: false,
+      action_value: null,
+      value: '100',
+      description: 'If Watch is greater than "100" then set Notify to the incoming value.',
+    });
   });
 
   it('DELETE answers "OK"; the record is gone', async () => {
     const temp = await makeFeed('Temp');
-    const made = (await t.req('POST', url, { body: { feed_id: temp.id, operator: 'eq', value: 'x', action: 'feed', action_feed_id: temp.id } })).json;
+    const made = (
+      await t.req('POST', url, { body: { feed_id: temp.id, operator: 'eq', value: 'x', action: 'feed', action_feed_id: temp.id } })
+    ).json;
     const res = await t.req('DELETE', `${url}/${made.id}`);
     expect(res.status).toBe(200);
     expect(res.json).toBe('OK');
@@ -143,8 +172,14 @@ describe.each(FAMILIES)('/{username}/%s', (family) => {
       [{ ...ok, action_feed_id: theirs.key }, 'action_feed_id names no feed of yours'],
       [{ ...ok, feed_id: 424242 }, 'feed_id names no feed of yours'],
       [{ ...ok, to_feed_id: 'missing', value: null }, 'to_feed_id names no feed of yours'],
-      [{ trigger_type: 'scheduled', schedule: '99 * * * *', action: 'feed', action_feed_id: temp.id, action_value: '1' }, 'schedule "99 * * * *"'],
-      [{ trigger_type: 'scheduled', schedule: 'whenever', action: 'feed', action_feed_id: temp.id, action_value: '1' }, 'schedule "whenever"'],
+      [
+        { trigger_type: 'scheduled', schedule: '99 * * * *', action: 'feed', action_feed_id: temp.id, action_value: '1' },
+        'schedule "99 * * * *"',
+      ],
+      [
+        { trigger_type: 'scheduled', schedule: 'whenever', action: 'feed', action_feed_id: temp.id, action_value: '1' },
+        'schedule "whenever"',
+      ],
       [{ ...ok, action: 'webhook', action_url: 'not a url' }, 'action_url'],
     ];
     for (const [body, message] of cases) {
@@ -165,7 +200,9 @@ describe.each(FAMILIES)('/{username}/%s', (family) => {
 
   it('another user cannot list, read, change or delete them (403 on their path, 404 for an id not theirs)', async () => {
     const temp = await makeFeed('Temp');
-    const made = (await t.req('POST', url, { body: { feed_id: temp.id, operator: 'gt', value: '1', action: 'feed', action_feed_id: temp.id } })).json;
+    const made = (
+      await t.req('POST', url, { body: { feed_id: temp.id, operator: 'gt', value: '1', action: 'feed', action_feed_id: temp.id } })
+    ).json;
     expect((await t.req('GET', url, { as: t.bob })).status).toBe(403);
     expect((await t.req('POST', url, { as: t.bob, body: { feed_id: temp.id } })).status).toBe(403);
     expect((await t.req('DELETE', `${url}/${made.id}`, { as: t.bob })).status).toBe(403);
@@ -193,7 +230,11 @@ describe.each(FAMILIES)('/{username}/%s', (family) => {
 describe('actions and triggers are one resource', () => {
   it('a record made under /actions is read, changed and deleted under /triggers', async () => {
     const temp = await makeFeed('Temp');
-    const made = (await t.req('POST', `${BASE}/actions`, { body: { feed_id: temp.id, operator: 'gt', value: '1', action: 'feed', action_feed_id: temp.id } })).json;
+    const made = (
+      await t.req('POST', `${BASE}/actions`, {
+        body: { feed_id: temp.id, operator: 'gt', value: '1', action: 'feed', action_feed_id: temp.id },
+      })
+    ).json;
     expect((await t.req('GET', `${BASE}/triggers/${made.id}`)).json).toEqual(made);
     expect((await t.req('PUT', `${BASE}/triggers/${made.id}`, { body: { value: '5' } })).json.value).toBe('5');
     expect((await t.req('GET', `${BASE}/actions`)).json).toHaveLength(1);
@@ -205,16 +246,32 @@ describe('actions and triggers are one resource', () => {
 describe('activities/action', () => {
   it('lists the creates, updates and deletes of actions, the record as the hosted service stores it', async () => {
     const temp = await makeFeed('Temp');
-    const made = (await t.req('POST', `${BASE}/actions`, { body: { feed_id: temp.id, operator: 'gt', value: '1', action: 'feed', action_feed_id: temp.id } })).json;
+    const made = (
+      await t.req('POST', `${BASE}/actions`, {
+        body: { feed_id: temp.id, operator: 'gt', value: '1', action: 'feed', action_feed_id: temp.id },
+      })
+    ).json;
     await t.req('PATCH', `${BASE}/actions/${made.id}`, { body: { value: '2' } });
     await t.req('DELETE', `${BASE}/actions/${made.id}`);
     for (const type of ['action', 'actions', 'trigger', 'Triggers']) {
       const res = await t.req('GET', `${BASE}/activities/${type}`);
       expect(res.status, type).toBe(200);
-      expect(res.json.map((a: { action: string; model: string }) => `${a.action} ${a.model}`)).toEqual(['delete Trigger', 'update Trigger', 'create Trigger']);
+      expect(res.json.map((a: { action: string; model: string }) => `${a.action} ${a.model}`)).toEqual([
+        'delete Trigger',
+        'update Trigger',
+        'create Trigger',
+      ]);
     }
     const [, updated] = (await t.req('GET', `${BASE}/activities/action`)).json;
-    expect(JSON.parse(updated.data)).toMatchObject({ id: made.id, feed_id: temp.id, operator: 'gt', value: '2', action: 'feed', trigger_type: 'reactive', enabled: true });
+    expect(JSON.parse(updated.data)).toMatchObject({
+      id: made.id,
+      feed_id: temp.id,
+      operator: 'gt',
+      value: '2',
+      action: 'feed',
+      trigger_type: 'reactive',
+      enabled: true,
+    });
     // Feeds' own activities are not among them.
     expect((await t.req('GET', `${BASE}/activities/feed`)).json).toHaveLength(1);
   });
@@ -228,7 +285,10 @@ describe('feed status over HTTP', () => {
       t.core.actions.tick();
       await t.core.actions.settled();
       const f = (await t.req('GET', `${BASE}/feeds/temp`)).json;
-      return { status: f.status, changes: f.feed_status_changes.map((c: { to_status: string; created_at: string }) => `${c.to_status} ${c.created_at}`) };
+      return {
+        status: f.status,
+        changes: f.feed_status_changes.map((c: { to_status: string; created_at: string }) => `${c.to_status} ${c.created_at}`),
+      };
     };
     expect(await status()).toEqual({ status: 'online', changes: ['online 2026-01-15T12:00:00Z'] });
     for (let minute = 1; minute <= 5; minute++) {
@@ -239,6 +299,9 @@ describe('feed status over HTTP', () => {
     expect(await status()).toEqual({ status: 'offline', changes: ['offline 2026-01-15T12:06:00Z', 'online 2026-01-15T12:00:00Z'] });
     clock.advance(60_000);
     await t.req('POST', `${BASE}/feeds/temp/data`, { body: { value: '21' } });
-    expect(await status()).toEqual({ status: 'online', changes: ['online 2026-01-15T12:07:00Z', 'offline 2026-01-15T12:06:00Z', 'online 2026-01-15T12:00:00Z'] });
+    expect(await status()).toEqual({
+      status: 'online',
+      changes: ['online 2026-01-15T12:07:00Z', 'offline 2026-01-15T12:06:00Z', 'online 2026-01-15T12:00:00Z'],
+    });
   });
 });

@@ -75,7 +75,7 @@ describe('actions over MQTT', () => {
     expect(report.payload).toBe(`action ${ab.id} not run: it would loop (action ${ab.id} → action ${ba.id} → action ${ab.id})`);
     await t.core.actions.settled();
     await t.barrier(pub, alice.inbox);
-    expect(alice.inbox.list()).toEqual(['alice/errors ' + report.payload, 'alice/f/a ping', 'alice/f/a ping', 'alice/f/b ping']);
+    expect(alice.inbox.list()).toEqual([`alice/errors ${report.payload}`, 'alice/f/a ping', 'alice/f/a ping', 'alice/f/b ping']);
     await t.barrier(await t.connect(t.bob), bob.inbox);
     expect(bob.inbox.list()).toEqual([]);
   });
@@ -99,7 +99,10 @@ describe('actions over MQTT', () => {
     clock.advance(MIN);
     t.core.actions.tick();
     await inbox.waitFor((m) => m.payload === 'offline');
-    expect((await t.req('GET', `${BASE}/feeds/sensor`)).json).toMatchObject({ status: 'offline', feed_status_changes: [{ to_status: 'offline', created_at: '2026-01-15T12:11:00Z' }, { to_status: 'online' }] });
+    expect((await t.req('GET', `${BASE}/feeds/sensor`)).json).toMatchObject({
+      status: 'offline',
+      feed_status_changes: [{ to_status: 'offline', created_at: '2026-01-15T12:11:00Z' }, { to_status: 'online' }],
+    });
     clock.advance(MIN); // past the cooldown of the action that just ran
     await pub.publishAsync('alice/f/sensor', '2', { qos: 1 });
     await t.core.actions.settled();

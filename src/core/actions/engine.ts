@@ -8,7 +8,7 @@ import { isNumericId } from '../keys.js';
 import type { DataRow, FeedRow, UserRow } from '../types.js';
 import { isoSeconds } from '../values.js';
 import { Mailer, postWebhook } from './outputs.js';
-import { actionAttrs, actionJson, COMPARISONS, compare, describe, type Comparison } from './records.js';
+import { actionAttrs, actionJson, COMPARISONS, compareParsed, describe, numeric, type Comparison } from './records.js';
 import { compileSchedule, type Schedule } from './schedule.js';
 import { FeedStatusTimer, type StatusFlip } from './status.js';
 
@@ -27,6 +27,8 @@ interface Incoming {
 interface Reactive {
   row: ActionRow;
   op: Comparison;
+  /** `value` as a number, read once (undefined: text, or compared with to_feed_id). */
+  num: number | undefined;
 }
 
 interface Scheduled {
@@ -152,9 +154,18 @@ export class Actions {
 
   /** `feed_status_changes` of the user's feeds (or those listed), newest first, by feed. */
   statusChangesJson(user: UserRow, feedIds?: number[]) {
-    const out = new Map<number, Array<{ created_at: string; from_status: string; to_status: string; email_sent: boolean; email_sent_to: string | null }>>();
+    const out = new Map<
+      number,
+      Array<{ created_at: string; from_status: string; to_status: string; email_sent: boolean; email_sent_to: string | null }>
+    >();
     for (const c of this.ctx.stores.actions.statusChanges(user.id, feedIds)) {
-      const json = { created_at: isoSeconds(c.createdAt), from_status: c.fromStatus, to_status: c.toStatus, email_sent: c.emailSent, email_sent_to: c.emailSentTo };
+      const json = {
+        created_at: isoSeconds(c.createdAt),
+        from_status: c.fromStatus,
+        to_status: c.toStatus,
+        email_sent: c.emailSent,
+        email_sent_to: c.emailSentTo,
+      };
       const list = out.get(c.feedId);
       if (list) list.push(json);
       else out.set(c.feedId, [json]);
@@ -170,9 +181,10 @@ export class Actions {
     if (row.triggerType === 'reactive' && row.feedId !== null) {
       const op = COMPARISONS.get(row.operator ?? '');
       if (!op) return;
+      const entry = { row, op, num: row.value === null ? undefined : numeric(row.value) };
       const list = this.reactive.get(row.feedId);
-      if (list) list.push({ row, op });
-      else this.reactive.set(row.feedId, [{ row, op }]);
+      if (list) list.push(entry);
+      else this.reactive.set(row.feedId, [entry]);
     } else if (row.triggerType === 'timer' && row.feedId !== null) {
       const list = this.timers.get(row.feedId);
       if (list) list.push(row);
@@ -279,10 +291,18 @@ export class Actions {
     if (flip) this.onFlip(flip, origin);
     const list = this.reactive.get(e.feed.id);
     if (!list) return;
-    const incoming: Incoming = { value: e.datum.value, feed: e.feed, at: e.datum.createdAt };
-    for (const { row, op } of list) {
-      const against = row.toFeedId === null ? row.value : (this.ctx.stores.feeds.byId(row.userId, row.toFeedId)?.lastValue ?? null);
-      if (against !== null && compare(op, e.datum.value, against)) this.fire(row, e.user, incoming, origin);
+    const value = e.datum.value;
+    const valueNum = numeric(value);
+    const incoming: Incoming = { value, feed: e.feed, at: e.datum.createdAt };
+    for (const { row, op, num } of list) {
+      let passed: boolean;
+      if (row.toFeedId === null) {
+        passed = row.value !== null && compareParsed(op, value, valueNum, row.value, num);
+      } else {
+        const against = this.ctx.stores.feeds.byId(row.userId, row.toFeedId)?.lastValue;
+        passed = against != null && compareParsed(op, value, valueNum, against, numeric(against));
+      }
+      if (passed) this.fire(row, e.user, incoming, origin);
     }
   }
 
@@ -321,7 +341,10 @@ export class Actions {
     }
     const max = this.ctx.config.actions.maxChainDepth;
     if (row.action === 'feed' && chain.length >= max) {
-      this.report(user, `action ${row.id} not run: actions writing to feeds that fire actions stop after ${max} in a row (${chain.map((id) => `action ${id}`).join(' → ')})`);
+      this.report(
+        user,
+        `action ${row.id} not run: actions writing to feeds that fire actions stop after ${max} in a row (${chain.map((id) => `action ${id}`).join(' → ')})`,
+      );
       return;
     }
     const now = this.ctx.clock();
@@ -343,7 +366,9 @@ export class Actions {
     } else {
       job = this.email(user, row, value);
     }
-    this.track(job.catch((err: unknown) => this.report(user, `action ${row.id} failed: ${err instanceof Error ? err.message : String(err)}`)));
+    this.track(
+      job.catch((err: unknown) => this.report(user, `action ${row.id} failed: ${err instanceof Error ? err.message : String(err)}`)),
+    );
   }
 
   /** A feed output: an ordinary write of one point (inside the group commit's transaction). */
@@ -357,13 +382,24 @@ export class Actions {
 
   private async email(user: UserRow, row: ActionRow, value: string): Promise<void> {
     const description = this.json(user, [row])[0]!.description;
-    const mail = { to: row.actionEmail!, subject: `aio-local action ${row.id}: ${description}`.slice(0, 250), text: `${value}\n\n-- \n${description}\n` };
+    const mail = {
+      to: row.actionEmail!,
+      subject: `aio-local action ${row.id}: ${description}`.slice(0, 250),
+      text: `${value}\n\n-- \n${description}\n`,
+    };
     if (!this.mailer.configured) {
       this.ctx.events.emit('activity', {
         userId: user.id,
         action: 'email',
         model: 'Trigger',
-        record: { trigger_id: row.id, to: mail.to, subject: mail.subject, text: mail.text, delivered: false, reason: 'AIO_SMTP_URL is not set' },
+        record: {
+          trigger_id: row.id,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          delivered: false,
+          reason: 'AIO_SMTP_URL is not set',
+        },
       });
       return;
     }

@@ -63,7 +63,8 @@ export async function postWebhook(url: string, payload: WebhookPayload, settings
       last = `answered ${res.status}`;
       if (res.status < 500 && res.status !== 429) throw new Refused(last);
     } catch (err) {
-      if (err instanceof Refused || stop.aborted) throw new Error(`webhook ${url} ${err instanceof Refused ? err.message : 'abandoned: the server is stopping'}`);
+      if (err instanceof Refused || stop.aborted)
+        throw new Error(`webhook ${url} ${err instanceof Refused ? err.message : 'abandoned: the server is stopping'}`);
       last = why(err, settings.webhookTimeoutMs);
     }
   }

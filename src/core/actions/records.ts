@@ -55,16 +55,27 @@ export type StatusEvent = (typeof STATUS_EVENTS)[number];
 
 const NUMBER_RE = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
+/** The number a value spells, or undefined when it is text. */
+export function numeric(text: string): number | undefined {
+  return NUMBER_RE.test(text) ? Number(text) : undefined;
+}
+
 /** Numbers when both sides are numbers (`"30.0"` equals `"30"`), text otherwise. */
 export function compare(op: Comparison, left: string, right: string): boolean {
+  return compareParsed(op, left, numeric(left), right, numeric(right));
+}
+
+/** compare() with each side's number read once (a point is compared with many actions). */
+export function compareParsed(
+  op: Comparison,
+  left: string,
+  leftNum: number | undefined,
+  right: string,
+  rightNum: number | undefined,
+): boolean {
   let order: number;
-  if (NUMBER_RE.test(left) && NUMBER_RE.test(right)) {
-    const a = Number(left);
-    const b = Number(right);
-    order = a < b ? -1 : a > b ? 1 : 0;
-  } else {
-    order = left < right ? -1 : left > right ? 1 : 0;
-  }
+  if (leftNum !== undefined && rightNum !== undefined) order = leftNum < rightNum ? -1 : leftNum > rightNum ? 1 : 0;
+  else order = left < right ? -1 : left > right ? 1 : 0;
   switch (op) {
     case 'gt':
       return order > 0;
@@ -99,7 +110,8 @@ function textField(fields: Fields, name: string, max: number): string | null | u
   const v = fields[name];
   if (v === null || v === undefined) return null;
   const text = typeof v === 'object' ? valueText(v) : toText(v, name, max);
-  if (text !== undefined && text !== null && text.length > max) throw invalid(`Validation failed: ${name} is too long (maximum is ${max} characters)`);
+  if (text !== undefined && text !== null && text.length > max)
+    throw invalid(`Validation failed: ${name} is too long (maximum is ${max} characters)`);
   return text ?? null;
 }
 
@@ -115,7 +127,8 @@ function checkUrl(raw: string): string {
   } catch {
     throw invalid(`Validation failed: action_url "${raw}" is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('Validation failed: action_url must be an http:// or https:// URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw invalid('Validation failed: action_url must be an http:// or https:// URL');
   return url.toString();
 }
 
@@ -124,7 +137,11 @@ function checkUrl(raw: string): string {
  * every field validated, and the whole checked for its kind. Throws a 422 and changes nothing on
  * any fault. PUT and PATCH both merge: the Ruby client sends only the changed attributes with PUT.
  */
-export function actionAttrs(fields: Fields, current: ActionRow | undefined, lookup: FeedLookup): Required<Pick<ActionAttrs, 'triggerType' | 'action'>> & ActionAttrs {
+export function actionAttrs(
+  fields: Fields,
+  current: ActionRow | undefined,
+  lookup: FeedLookup,
+): Required<Pick<ActionAttrs, 'triggerType' | 'action'>> & ActionAttrs {
   const pick = <T>(v: T | undefined, was: T) => (v === undefined ? was : v);
 
   let type = lowerField(fields, 'trigger_type');
@@ -138,7 +155,8 @@ export function actionAttrs(fields: Fields, current: ActionRow | undefined, look
   }
   const action = (pick(lowerField(fields, 'action'), current?.action) ?? null) as string | null;
   if (action === null) throw invalid(`Validation failed: action can't be blank; use "feed", "webhook" or "email"`);
-  if (!(OUTPUTS as string[]).includes(action)) throw invalid(`Validation failed: action must be "feed", "webhook" or "email", got "${action}"`);
+  if (!(OUTPUTS as string[]).includes(action))
+    throw invalid(`Validation failed: action must be "feed", "webhook" or "email", got "${action}"`);
 
   const out = {
     triggerType: triggerType as TriggerType,
@@ -161,7 +179,8 @@ export function actionAttrs(fields: Fields, current: ActionRow | undefined, look
     if (!COMPARISONS.has(out.operator)) {
       throw invalid(`Validation failed: operator "${out.operator}" is not one of gt, ge (gte), lt, le (lte), eq, ne (neq)`);
     }
-    if (out.toFeedId === null && out.value === null) throw invalid('Validation failed: a reactive action compares with value or with to_feed_id; give one');
+    if (out.toFeedId === null && out.value === null)
+      throw invalid('Validation failed: a reactive action compares with value or with to_feed_id; give one');
   } else if (out.triggerType === 'timer') {
     if (out.feedId === null) throw invalid("Validation failed: feed_id can't be blank for a timer action");
     out.operator ??= 'offline';
@@ -178,14 +197,18 @@ export function actionAttrs(fields: Fields, current: ActionRow | undefined, look
     }
   }
 
-  if (out.action === 'feed' && out.actionFeedId === null) throw invalid("Validation failed: action_feed_id can't be blank for a feed action");
+  if (out.action === 'feed' && out.actionFeedId === null)
+    throw invalid("Validation failed: action_feed_id can't be blank for a feed action");
   if (out.action === 'webhook') {
-    if (out.actionUrl === null || out.actionUrl.trim() === '') throw invalid("Validation failed: action_url can't be blank for a webhook action");
+    if (out.actionUrl === null || out.actionUrl.trim() === '')
+      throw invalid("Validation failed: action_url can't be blank for a webhook action");
     out.actionUrl = checkUrl(out.actionUrl);
   }
   if (out.action === 'email') {
     if (out.actionEmail === null || !EMAIL_RE.test(out.actionEmail.trim())) {
-      throw invalid(`Validation failed: action_email must be an email address for an email action, got ${out.actionEmail === null ? 'nothing' : `"${out.actionEmail}"`}`);
+      throw invalid(
+        `Validation failed: action_email must be an email address for an email action, got ${out.actionEmail === null ? 'nothing' : `"${out.actionEmail}"`}`,
+      );
     }
     out.actionEmail = out.actionEmail.trim();
   }

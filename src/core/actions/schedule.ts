@@ -25,7 +25,9 @@ const EVERY_RE = /^every\s+(?:(\d{1,6})\s*)?(minutes?|mins?|m|hours?|hrs?|h)$/;
 const DAILY_RE = /^(?:daily|every\s+day)\s+at\s+(\d{1,2}):(\d{2})$/;
 
 function bad(text: string, why: string) {
-  return invalid(`Validation failed: schedule "${text}" ${why}; use "every N minutes", "every N hours", "daily at HH:MM" or a cron expression`);
+  return invalid(
+    `Validation failed: schedule "${text}" ${why}; use "every N minutes", "every N hours", "daily at HH:MM" or a cron expression`,
+  );
 }
 
 /** Checks a schedule and returns its stored form; throws a 422 naming what is wrong. */

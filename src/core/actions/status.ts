@@ -98,7 +98,13 @@ export class FeedStatusTimer {
   private flip(w: Watch, to: FeedStatus): StatusFlip {
     const from = w.status;
     const change = this.ctx.tx.run(() =>
-      this.ctx.stores.actions.addStatusChange({ userId: w.userId, feedId: w.feedId, fromStatus: from, toStatus: to, createdAt: this.ctx.clock() }),
+      this.ctx.stores.actions.addStatusChange({
+        userId: w.userId,
+        feedId: w.feedId,
+        fromStatus: from,
+        toStatus: to,
+        createdAt: this.ctx.clock(),
+      }),
     );
     w.status = to;
     return { userId: w.userId, feedId: w.feedId, change };

@@ -22,7 +22,8 @@ export async function actionRoutes(app: FastifyInstance, { core }: { core: Core 
     app.get(base, async (req) => core.actions.json(req.user, core.actions.list(req.user)));
     app.post(base, async (req) => one(req, core.actions.create(req.user, bodyFields(req, 'trigger'))));
     app.get<{ Params: ActionParams }>(`${base}/:id`, async (req) => one(req, action(req)));
-    const update = async (req: FastifyRequest<{ Params: ActionParams }>) => one(req, core.actions.update(req.user, action(req), bodyFields(req, 'trigger')));
+    const update = async (req: FastifyRequest<{ Params: ActionParams }>) =>
+      one(req, core.actions.update(req.user, action(req), bodyFields(req, 'trigger')));
     app.put<{ Params: ActionParams }>(`${base}/:id`, update);
     app.patch<{ Params: ActionParams }>(`${base}/:id`, update);
     app.delete<{ Params: ActionParams }>(`${base}/:id`, async (req, reply) => {
