@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { openStores } from '../db/stores.js';
 import { Accounts } from './accounts.js';
-import { Actions } from './actions/engine.js';
+import { Actions } from './actions.js';
 import { Activities } from './activities.js';
 import { Chart } from './chart.js';
 import { Blocks } from './blocks.js';

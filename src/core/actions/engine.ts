@@ -1,14 +1,12 @@
 import type { ActionRow } from '../../db/actions.js';
 import type { Ctx } from '../context.js';
 import type { Data } from '../data.js';
-import { invalid, notFound } from '../errors.js';
+import { invalid } from '../errors.js';
 import type { ActivityEvent, DataEvent } from '../events.js';
-import type { Feeds, Fields } from '../feeds.js';
-import { isNumericId } from '../keys.js';
 import type { DataRow, FeedRow, UserRow } from '../types.js';
 import { isoSeconds } from '../values.js';
 import { Mailer, postWebhook } from './outputs.js';
-import { actionAttrs, actionJson, COMPARISONS, compareParsed, describe, numeric, type Comparison } from './records.js';
+import { COMPARISONS, compareParsed, describe, numeric, type Comparison } from './records.js';
 import { compileSchedule, type Schedule } from './schedule.js';
 import { FeedStatusTimer, type StatusFlip } from './status.js';
 
@@ -41,7 +39,8 @@ interface Scheduled {
  * The actions engine (the hosted API's triggers). It is driven only by core events and the clock:
  * `data` events (after the commit of each point) fire reactive actions and bring watched feeds back
  * online; `tick()` (every second from `start()`, or from a test after moving its fake clock) runs
- * schedules and turns quiet feeds offline. No route calls into it but to manage the records.
+ * schedules and turns quiet feeds offline. No route calls into it; the records are managed by
+ * core/actions.ts, which tells it of every change (resync).
  *
  * Outputs never hold up the point that fired them: a data event only queues the point, evaluation
  * runs on the next turn of the event loop, after the acknowledgements of its batch are out; a feed
@@ -53,7 +52,7 @@ interface Scheduled {
  * nobody watches costs one map lookup; the index is rebuilt for a user whenever their actions or
  * feeds change.
  */
-export class Actions {
+export class ActionEngine {
   private readonly reactive = new Map<number, Reactive[]>();
   private readonly timers = new Map<number, ActionRow[]>();
   private readonly scheduled = new Map<number, Scheduled>();
@@ -74,7 +73,6 @@ export class Actions {
 
   constructor(
     private readonly ctx: Ctx,
-    private readonly feeds: Feeds,
     private readonly data: Data,
   ) {
     this.status = new FeedStatusTimer(ctx);
@@ -89,88 +87,6 @@ export class Actions {
     }
     this.status.load([...watched.values()]);
     this.detach = [ctx.events.on('data', (e) => this.onData(e)), ctx.events.on('activity', (e) => this.onActivity(e))];
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Records
-
-  list(user: UserRow): ActionRow[] {
-    return this.ctx.stores.actions.list(user.id);
-  }
-
-  resolve(user: UserRow, ident: string): ActionRow {
-    const row = isNumericId(ident) ? this.ctx.stores.actions.byId(user.id, Number(ident)) : undefined;
-    if (!row) throw notFound();
-    return row;
-  }
-
-  create(user: UserRow, fields: Fields): ActionRow {
-    const attrs = actionAttrs(fields, undefined, (ident) => this.feeds.find(user, ident));
-    const now = this.ctx.clock();
-    const row = this.ctx.stores.actions.insert({ ...attrs, userId: user.id, createdAt: now, updatedAt: now });
-    this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Trigger', record: row });
-    this.resync(user);
-    return row;
-  }
-
-  update(user: UserRow, row: ActionRow, fields: Fields): ActionRow {
-    const attrs = actionAttrs(fields, row, (ident) => this.feeds.find(user, ident));
-    const updated = this.ctx.stores.actions.update(user.id, row.id, { ...attrs, updatedAt: this.ctx.clock() });
-    if (!updated) throw notFound();
-    this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Trigger', record: updated });
-    this.resync(user);
-    return updated;
-  }
-
-  delete(user: UserRow, row: ActionRow): void {
-    this.ctx.stores.actions.remove(user.id, row.id);
-    this.ctx.events.emit('activity', { userId: user.id, action: 'delete', model: 'Trigger', record: row });
-    this.lastFired.delete(row.id);
-    this.resync(user);
-  }
-
-  /** Records as the API shows them; feed names (for `description`) read once per feed. */
-  json(user: UserRow, rows: ActionRow[]) {
-    const names = new Map<number, string>();
-    const name = (id: number) => {
-      let n = names.get(id);
-      if (n === undefined) names.set(id, (n = this.feeds.byIdFor(user, id)?.name ?? `feed ${id}`));
-      return n;
-    };
-    return rows.map((row) => actionJson(user, row, this.describe(row, name)));
-  }
-
-  private describe(row: ActionRow, name: (id: number) => string): string {
-    let phrase: string | undefined;
-    if (row.schedule !== null) {
-      try {
-        phrase = compileSchedule(row.schedule, 'UTC', 0).phrase;
-      } catch {
-        // Stored before a rule changed: shown as the text itself.
-      }
-    }
-    return describe(row, name, phrase);
-  }
-
-  /** `feed_status_changes` of the user's feeds (or those listed), newest first, by feed. */
-  statusChangesJson(user: UserRow, feedIds?: number[]) {
-    const out = new Map<
-      number,
-      Array<{ created_at: string; from_status: string; to_status: string; email_sent: boolean; email_sent_to: string | null }>
-    >();
-    for (const c of this.ctx.stores.actions.statusChanges(user.id, feedIds)) {
-      const json = {
-        created_at: isoSeconds(c.createdAt),
-        from_status: c.fromStatus,
-        to_status: c.toStatus,
-        email_sent: c.emailSent,
-        email_sent_to: c.emailSentTo,
-      };
-      const list = out.get(c.feedId);
-      if (list) list.push(json);
-      else out.set(c.feedId, [json]);
-    }
-    return out;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -207,8 +123,11 @@ export class Actions {
     return undefined;
   }
 
-  /** Rebuilds a user's part of the working set from the database, and which of their feeds are watched. */
-  private resync(user: UserRow | number): void {
+  /**
+   * Rebuilds a user's part of the working set from the database, and which of their feeds are
+   * watched: after any change of their actions (core/actions.ts) or feeds.
+   */
+  resync(user: UserRow | number): void {
     const userId = typeof user === 'number' ? user : user.id;
     if (typeof user !== 'number') this.users.set(user.id, user);
     for (const map of [this.reactive, this.timers] as Array<Map<number, Array<ActionRow | Reactive>>>) {
@@ -380,8 +299,13 @@ export class Actions {
     return point;
   }
 
+  /** Forgets when a deleted action last fired. */
+  forget(actionId: number): void {
+    this.lastFired.delete(actionId);
+  }
+
   private async email(user: UserRow, row: ActionRow, value: string): Promise<void> {
-    const description = this.json(user, [row])[0]!.description;
+    const description = describe(row, (id) => this.ctx.stores.feeds.byId(user.id, id)?.name ?? `feed ${id}`);
     const mail = {
       to: row.actionEmail!,
       subject: `aio-local action ${row.id}: ${description}`.slice(0, 250),

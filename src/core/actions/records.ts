@@ -6,7 +6,7 @@ import { invalid } from '../errors.js';
 import type { Fields } from '../feeds.js';
 import type { FeedRow, UserRow } from '../types.js';
 import { isoSeconds, toBool, toText, valueText } from '../values.js';
-import { normalizeSchedule } from './schedule.js';
+import { compileSchedule, normalizeSchedule } from './schedule.js';
 
 export type { ActionRow } from '../../db/actions.js';
 export type TriggerType = ActionRow['triggerType'];
@@ -215,6 +215,15 @@ export function actionAttrs(
   return out;
 }
 
+function schedulePhrase(text: string): string {
+  try {
+    return compileSchedule(text, 'UTC', 0).phrase;
+  } catch {
+    // Stored under an older rule: shown as the text itself.
+    return `On the schedule "${text}"`;
+  }
+}
+
 /** A feed's name for descriptions; a feed deleted meanwhile (the action goes with it) reads as its id. */
 export type FeedNames = (id: number) => string;
 
@@ -226,7 +235,7 @@ function quoted(v: string): string {
  * The sentence the hosted service puts in `description`:
  * `If Temp is greater than "30" then set Fan to "ON".`
  */
-export function describe(row: ActionRow, name: FeedNames, schedulePhrase?: string): string {
+export function describe(row: ActionRow, name: FeedNames): string {
   const source = row.feedId === null ? undefined : name(row.feedId);
   const incoming = row.triggerType === 'scheduled' ? (source ? `the last value of ${source}` : 'nothing') : 'the incoming value';
   const what = row.actionValue === null ? incoming : quoted(row.actionValue);
@@ -234,7 +243,7 @@ export function describe(row: ActionRow, name: FeedNames, schedulePhrase?: strin
   if (row.action === 'feed') then = `set ${name(row.actionFeedId ?? 0)} to ${what}`;
   else if (row.action === 'webhook') then = `post ${what} to ${row.actionUrl}`;
   else then = `email ${what} to ${row.actionEmail}`;
-  if (row.triggerType === 'scheduled') return `${schedulePhrase ?? `On the schedule "${row.schedule}"`}, ${then}.`;
+  if (row.triggerType === 'scheduled') return `${schedulePhrase(row.schedule ?? '')}, ${then}.`;
   if (row.triggerType === 'timer') {
     const event =
       row.operator === 'online' ? 'comes back online' : row.operator === 'change' ? 'goes offline or comes back online' : 'goes offline';
