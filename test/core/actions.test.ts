@@ -328,6 +328,14 @@ describe('validation', () => {
     expect(t.core.activities.page(t.alice.user, { model: 'Trigger', limit: 10 }).rows).toEqual([]);
   });
 
+  it('trigger_type_id stands for trigger_type when that is absent (1 scheduled, 2 reactive, 3 timer)', () => {
+    const temp = feed('Temp');
+    const scheduled = create({ trigger_type_id: 1, schedule: 'every hour', action: 'feed', action_feed_id: temp.id, action_value: 'x' });
+    const timer = create({ trigger_type_id: '3', feed_id: temp.id, action: 'feed', action_feed_id: temp.id });
+    expect([scheduled.triggerType, timer.triggerType]).toEqual(['scheduled', 'timer']);
+    expect(refusal(() => create({ trigger_type_id: 9, feed_id: temp.id, action: 'feed', action_feed_id: temp.id })).message).toContain('trigger_type must be');
+  });
+
   it('an update is checked whole and changes nothing when refused', () => {
     const temp = feed('Temp');
     const a = create({ feed_id: temp.id, operator: 'gt', value: '1', action: 'feed', action_feed_id: temp.id });
