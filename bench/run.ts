@@ -28,6 +28,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   'fanout-latency': () => import('./scenarios/fanout-latency.js'),
   chart: () => import('./scenarios/chart.js'),
   memory: () => import('./scenarios/memory.js'),
+  actions: () => import('./scenarios/actions.js'),
 };
 
 const BENCH = dirname(fileURLToPath(import.meta.url));

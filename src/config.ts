@@ -48,6 +48,27 @@ export interface Config {
   accountLimits: AccountLimits;
   /** What one HTTP request or client may take: body sizes, batch length, time, sockets. */
   http: HttpLimits;
+  /** The actions engine (core/actions): cooldown, chains, webhook and email outputs. */
+  actions: ActionSettings;
+}
+
+export interface ActionSettings {
+  /** An action fires at most once per this many milliseconds (the hosted service: 5 s). */
+  cooldownMs: number;
+  /** Actions writing to feeds that fire actions: a chain longer than this is cut (and reported). */
+  maxChainDepth: number;
+  /** One webhook POST may take this long before it is abandoned (and retried). */
+  webhookTimeoutMs: number;
+  /** Webhook attempts after the first one fails (a network error, a timeout, a 5xx or 429). */
+  webhookRetries: number;
+  /** Wait before the first retry; each further retry waits twice as long. */
+  webhookRetryDelayMs: number;
+  /** `smtp://` or `smtps://` URL of the server email outputs go through; unset: emails are only recorded as activities. */
+  smtpUrl: string | undefined;
+  /** Sender address of those emails. */
+  smtpFrom: string;
+  /** How often schedules and feed status timers are looked at. */
+  tickMs: number;
 }
 
 /** Per-account record caps; the hosted free plan has 10 feeds, 5 groups and 5 dashboards. */
@@ -103,6 +124,30 @@ function key(name: string, value: string): string {
   }
   return value;
 }
+
+function smtpUrl(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`AIO_SMTP_URL must be a URL such as smtp://user:password@host:587, got "${value.replace(/\/\/[^@/]*@/, '//…@')}"`);
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError(`AIO_SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}"`);
+  if (!url.hostname) throw new ConfigError('AIO_SMTP_URL must name a host');
+  return value;
+}
+
+function emailAddress(name: string, raw: string | undefined, fallback: string): string {
+  const value = raw?.trim();
+  if (!value) return fallback;
+  if (!EMAIL_RE.test(value)) throw new ConfigError(`${name} must be an email address, got "${value}"`);
+  return value;
+}
+
+/** Good enough to refuse a typo; the SMTP server has the last word. */
+export const EMAIL_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
 
 function readableFile(name: string, raw: string | undefined): string | undefined {
   const value = raw?.trim();
@@ -193,6 +238,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // The process has about 20,000 file descriptors: HTTP keeps well below, leaving room for MQTT and the database.
       maxConnections: int(env, 'AIO_HTTP_MAX_CONNECTIONS', 4_000, 1, 1_000_000),
       maxConnectionsPerIp: int(env, 'AIO_HTTP_MAX_CONNECTIONS_PER_IP', 256, 1, 1_000_000),
+    },
+    actions: {
+      cooldownMs: int(env, 'AIO_ACTION_COOLDOWN_MS', 5_000, 0, 86_400_000),
+      maxChainDepth: int(env, 'AIO_ACTION_MAX_CHAIN', 5, 1, 100),
+      webhookTimeoutMs: int(env, 'AIO_ACTION_WEBHOOK_TIMEOUT_MS', 5_000, 1, 600_000),
+      webhookRetries: int(env, 'AIO_ACTION_WEBHOOK_RETRIES', 2, 0, 10),
+      webhookRetryDelayMs: int(env, 'AIO_ACTION_WEBHOOK_RETRY_MS', 1_000, 0, 600_000),
+      smtpUrl: smtpUrl(env.AIO_SMTP_URL),
+      smtpFrom: emailAddress('AIO_SMTP_FROM', env.AIO_SMTP_FROM, 'aio-local@localhost'),
+      tickMs: 1_000,
     },
   };
 }

@@ -54,6 +54,52 @@ describe('configuration', () => {
     }
   });
 
+  it('actions: 5 s cooldown, chains of 5, webhooks 5 s × 3 attempts, no SMTP unless AIO_SMTP_URL is set', () => {
+    expect(loadConfig({}).actions).toEqual({
+      cooldownMs: 5_000,
+      maxChainDepth: 5,
+      webhookTimeoutMs: 5_000,
+      webhookRetries: 2,
+      webhookRetryDelayMs: 1_000,
+      smtpUrl: undefined,
+      smtpFrom: 'aio-local@localhost',
+      tickMs: 1_000,
+    });
+    const env = {
+      AIO_ACTION_COOLDOWN_MS: '0',
+      AIO_ACTION_MAX_CHAIN: '2',
+      AIO_ACTION_WEBHOOK_TIMEOUT_MS: '250',
+      AIO_ACTION_WEBHOOK_RETRIES: '0',
+      AIO_ACTION_WEBHOOK_RETRY_MS: '10',
+      AIO_SMTP_URL: 'smtps://me:secret@mail.example.test:465',
+      AIO_SMTP_FROM: 'io@example.test',
+    };
+    expect(loadConfig(env).actions).toMatchObject({
+      cooldownMs: 0,
+      maxChainDepth: 2,
+      webhookTimeoutMs: 250,
+      webhookRetries: 0,
+      webhookRetryDelayMs: 10,
+      smtpUrl: 'smtps://me:secret@mail.example.test:465',
+      smtpFrom: 'io@example.test',
+    });
+    for (const [bad, name] of [
+      [{ AIO_ACTION_COOLDOWN_MS: '5s' }, 'AIO_ACTION_COOLDOWN_MS'],
+      [{ AIO_ACTION_MAX_CHAIN: '0' }, 'AIO_ACTION_MAX_CHAIN'],
+      [{ AIO_ACTION_WEBHOOK_TIMEOUT_MS: '0' }, 'AIO_ACTION_WEBHOOK_TIMEOUT_MS'],
+      [{ AIO_ACTION_WEBHOOK_RETRIES: '11' }, 'AIO_ACTION_WEBHOOK_RETRIES'],
+      [{ AIO_ACTION_WEBHOOK_RETRY_MS: '-1' }, 'AIO_ACTION_WEBHOOK_RETRY_MS'],
+      [{ AIO_SMTP_URL: 'mail.example.test' }, 'AIO_SMTP_URL'],
+      [{ AIO_SMTP_URL: 'http://mail.example.test' }, 'AIO_SMTP_URL'],
+      [{ AIO_SMTP_FROM: 'nobody' }, 'AIO_SMTP_FROM'],
+    ] as const) {
+      expect(() => loadConfig(bad), name).toThrow(ConfigError);
+      expect(() => loadConfig(bad), name).toThrow(name);
+    }
+    // A password in a malformed URL is not repeated in the message.
+    expect(() => loadConfig({ AIO_SMTP_URL: 'smtp://me:secret@bad host' })).toThrow(/^(?!.*secret)/);
+  });
+
   it('reads the MQTT protection limits', () => {
     expect(loadConfig({}).bans).toMatchObject({ failedLogins: 10, failedLoginsPerAddress: 100 });
     expect(loadConfig({ AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS: '500' }).bans.failedLoginsPerAddress).toBe(500);

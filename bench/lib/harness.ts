@@ -11,8 +11,8 @@ export interface Started {
 
 let serial = 0;
 
-/** Our server (`npm start`'s code path) on `db`, limiter and MQTT bans off, ports picked by the OS. */
-export function startOurs(ctx: Ctx, db: Seeded | string, tag: string): Promise<Started> {
+/** Our server (`npm start`'s code path) on `db`, limiter and MQTT bans off, ports picked by the OS; `env` adds settings. */
+export function startOurs(ctx: Ctx, db: Seeded | string, tag: string, env: Record<string, string> = {}): Promise<Started> {
   const path = typeof db === 'string' ? db : db.path;
   return startServer('lib/ours-server.ts', {
     name: `ours (${tag})`,
@@ -30,6 +30,7 @@ export function startOurs(ctx: Ctx, db: Seeded | string, tag: string): Promise<S
       // The memory scenario opens 250 connections at once from one address.
       AIO_MQTT_MAX_PENDING_PER_ADDRESS: '0',
       AIO_RETENTION_DAYS: '30',
+      ...env,
     },
   });
 }

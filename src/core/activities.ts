@@ -9,15 +9,21 @@ export type { ActivityRow } from './types.js';
 
 /** `GET activities/{type}`: the model in any case, singular or plural. */
 const MODELS: ReadonlyMap<string, ActivityModel> = new Map(
-  (['Feed', 'Group', 'Dashboard', 'Block', 'Token'] as const).flatMap((m) => [
+  (['Feed', 'Group', 'Dashboard', 'Block', 'Token', 'Trigger'] as const).flatMap((m) => [
     [m.toLowerCase(), m],
     [`${m.toLowerCase()}s`, m],
   ]),
 );
+// The documentation calls triggers "actions" (`activities/action`).
+const ACTION_TYPES: ReadonlyMap<string, ActivityModel> = new Map([
+  ['action', 'Trigger'],
+  ['actions', 'Trigger'],
+]);
 
 export function activityModel(type: string): ActivityModel {
-  const model = MODELS.get(type.trim().toLowerCase());
-  if (!model) throw invalid(`"${type}" is not an activity type; use feed, group, dashboard, block or token`);
+  const t = type.trim().toLowerCase();
+  const model = MODELS.get(t) ?? ACTION_TYPES.get(t);
+  if (!model) throw invalid(`"${type}" is not an activity type; use feed, group, dashboard, block, token or action`);
   return model;
 }
 

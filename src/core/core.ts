@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { openStores } from '../db/stores.js';
 import { Accounts } from './accounts.js';
+import { Actions } from './actions.js';
 import { Activities } from './activities.js';
 import { Chart } from './chart/read.js';
 import { Blocks } from './blocks.js';
@@ -39,6 +40,7 @@ export class Core {
   readonly tokens: Tokens;
   readonly activities: Activities;
   readonly sessions: Sessions;
+  readonly actions: Actions;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
@@ -66,6 +68,7 @@ export class Core {
     this.tokens = new Tokens(this.ctx, this.feeds);
     this.activities = new Activities(this.ctx);
     this.sessions = new Sessions(this.ctx);
+    this.actions = new Actions(this.ctx, this.feeds, this.data);
   }
 
   get config(): Config {
@@ -96,26 +99,29 @@ export class Core {
     const ids = feeds.length === 1 ? [feeds[0]!.id] : undefined;
     const memberships = this.feeds.memberships(user, ids);
     const receivers = this.webhooks.byFeed(user, ids);
-    return feeds.map((f) => this.serialize.feed(user, f, memberships.get(f.id), receivers.get(f.id)?.map((r) => webhookJson(r))));
+    const changes = this.actions.statusChangesJson(user, ids);
+    return feeds.map((f) => this.serialize.feed(user, f, memberships.get(f.id), receivers.get(f.id)?.map((r) => webhookJson(r)), changes.get(f.id)));
   }
 
   groupsJson(user: UserRow, groups: ReturnType<Groups['list']>) {
     const byGroup = this.groups.feedsByGroup(user, groups.length === 1 ? groups[0]!.id : undefined);
     const memberships = this.feeds.memberships(user);
     const receivers = this.webhooks.byFeed(user);
+    const changes = this.actions.statusChangesJson(user);
     return groups.map((g) =>
       this.serialize.group(
         user,
         g,
         (byGroup.get(g.id) ?? []).map((f) =>
-          this.serialize.feed(user, f, memberships.get(f.id), receivers.get(f.id)?.map((r) => webhookJson(r))),
+          this.serialize.feed(user, f, memberships.get(f.id), receivers.get(f.id)?.map((r) => webhookJson(r)), changes.get(f.id)),
         ),
       ),
     );
   }
 
-  /** Starts the periodic retention sweep; it never keeps the process alive on its own. */
+  /** Starts the periodic retention sweep and the actions' clock; neither keeps the process alive on its own. */
   startSweeps(): void {
+    this.actions.start();
     if (this.sweepTimer || this.config.retentionDays <= 0) return;
     const sweep = () => {
       try {
@@ -133,6 +139,8 @@ export class Core {
   /** Stops the timers and runs the writes still queued (a stop never drops one it has taken). */
   stop(): void {
     this.accounts.stop();
+    // Before the drain: the feed outputs of points already stored join the writes it runs.
+    this.actions.stop();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     this.ctx.writes.drain();

@@ -10,11 +10,12 @@ export interface DataEvent {
 }
 
 /** The models whose changes are recorded as activities, spelt as the hosted service spells them. */
-export type ActivityModel = 'Feed' | 'Group' | 'Dashboard' | 'Block' | 'Token';
+export type ActivityModel = 'Feed' | 'Group' | 'Dashboard' | 'Block' | 'Token' | 'Trigger';
 
 export interface ActivityEvent {
   userId: number;
-  action: 'create' | 'update' | 'delete';
+  /** `email`: an action's email that could not be sent (no SMTP server configured), kept for the owner to read. */
+  action: 'create' | 'update' | 'delete' | 'email';
   model: ActivityModel;
   /** The row after the write (before it, for a delete); secrets never go in here. */
   record: object;
@@ -46,6 +47,13 @@ export interface ErrorEvent {
   err: unknown;
 }
 
+/** Something an account's owner should hear about on `{user}/errors` that no request is waiting for. */
+export interface ReportEvent {
+  user: UserRow;
+  /** e.g. `action 12 not run: it would loop (action 12 → action 13 → action 12)`. */
+  message: string;
+}
+
 /** An account changed in a way that ends sessions: its key (here, or by the account command in another process). */
 export interface AccountEvent {
   userId: number;
@@ -68,6 +76,8 @@ export interface CoreEvents {
   error: [ErrorEvent];
   /** An account's key was replaced; sessions that logged in with the old one must end. */
   account: [AccountEvent];
+  /** An action failed, or was not run (a loop, a chain too long): the MQTT door tells `{user}/errors`. */
+  report: [ReportEvent];
 }
 
 /**

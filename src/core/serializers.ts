@@ -34,8 +34,11 @@ export class Serializers {
     return { id: group.id, key: group.key, name: group.name, user_id: group.userId };
   }
 
-  /** `receivers`: the feed's webhook receivers, already serialized (core/webhooks.ts). */
-  feed(user: UserRow, feed: FeedRow, memberships: GroupRow[] | undefined, receivers: unknown[] = []) {
+  /**
+   * `receivers`: the feed's webhook receivers, already serialized (core/webhooks.ts); `statusChanges`:
+   * its recorded online/offline flips, newest first (core/actions/status.ts).
+   */
+  feed(user: UserRow, feed: FeedRow, memberships: GroupRow[] | undefined, receivers: unknown[] = [], statusChanges: unknown[] = []) {
     const groups = memberships ?? [];
     const home = groups.find((g) => g.id === feed.groupId);
     const now = this.ctx.clock();
@@ -63,7 +66,7 @@ export class Serializers {
       group: home ? this.groupRef(home) : null,
       groups: groups.map((g) => this.groupRef(g)),
       feed_webhook_receivers: receivers,
-      feed_status_changes: [] as unknown[],
+      feed_status_changes: statusChanges,
     };
   }
 

@@ -1,14 +1,15 @@
 import { AccountStore } from './accounts.js';
-import { ChartStatements } from './chart-statements.js';
-import { FeedStore } from './feeds.js';
-import { GroupStore } from './groups.js';
-import { SessionStatements } from './session-statements.js';
+import { ActionStore } from './actions.js';
 import { ActivityStore } from './activities.js';
 import { BlockStore } from './blocks.js';
+import { ChartStatements } from './chart-statements.js';
 import { DashboardStore } from './dashboards.js';
 import { DataStatements } from './data-statements.js';
+import { FeedStore } from './feeds.js';
+import { GroupStore } from './groups.js';
 import { LayoutStore } from './layouts.js';
 import type { Db } from './open.js';
+import { SessionStatements } from './session-statements.js';
 import { TokenStore } from './tokens.js';
 import { Transactions } from './transactions.js';
 import { WebhookStore } from './webhooks.js';
@@ -33,6 +34,7 @@ export interface Stores {
   tokens: TokenStore;
   activities: ActivityStore;
   webhooks: WebhookStore;
+  actions: ActionStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -51,5 +53,6 @@ export function openStores(db: Db): Stores {
     tokens: new TokenStore(db),
     activities: new ActivityStore(db),
     webhooks: new WebhookStore(db),
+    actions: new ActionStore(db),
   };
 }

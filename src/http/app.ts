@@ -8,6 +8,7 @@ import { capConnections, serverOptions } from './connections.js';
 import { bodyLimitFor, bodyLimits } from './limits.js';
 import { checkQuery, registerBodyParsers, UNSUPPORTED_TYPE_TEXT } from './parsers.js';
 import { redactUrl } from './redact.js';
+import { actionRoutes } from './routes/actions.js';
 import { activityRoutes } from './routes/activities.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { chartRoutes } from './routes/chart.js';
@@ -159,6 +160,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
       await api.register(webhookRoutes, { core });
       await api.register(tokenRoutes, { core });
       await api.register(activityRoutes, { core });
+      await api.register(actionRoutes, { core });
     },
     { prefix: '/api/v2' },
   );

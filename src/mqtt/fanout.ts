@@ -72,9 +72,12 @@ export class Fanout {
     const offData = core.events.on('data', (e) => this.onData(e));
     // Rate-limit refusals from any door are announced on `{user}/throttle`.
     const offThrottle = core.events.on('throttle', (n) => this.throttle(n.user.username, n.message));
+    // What the core's services (actions) have to tell an owner goes to `{user}/errors`.
+    const offReport = core.events.on('report', (r) => this.report(r.user.username, r.message));
     this.unsubscribe = () => {
       offData();
       offThrottle();
+      offReport();
     };
   }
 
