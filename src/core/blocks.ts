@@ -5,8 +5,9 @@ import type { Feeds, Fields } from './feeds.js';
 import type { Groups } from './groups.js';
 import { isNumericId } from './keys.js';
 import type { DashboardLayouts } from './layouts.js';
+import { type BlockJson, blocksJson } from './serializers/block.js';
 import type { BlockRow, DashboardRow, FeedRow, GroupRow, UserRow } from './types.js';
-import { isoSeconds, toInt, toText } from './values.js';
+import { toInt, toText } from './values.js';
 
 export type { BlockRow } from './types.js';
 
@@ -171,16 +172,7 @@ export class Blocks {
 
   /** Block records with their feed connections, in one query for all of them. */
   json(user: UserRow, rows: BlockRow[]): BlockJson[] {
-    if (rows.length === 0) return [];
-    const links = this.ctx.stores.blocks.connections(user.id, rows.map((b) => b.id));
-    const byBlock = new Map<number, BlockFeedJson[]>();
-    for (const l of links) {
-      const entry: BlockFeedJson = { id: String(l.id), feed: l.feed, group: l.group };
-      const list = byBlock.get(l.blockId);
-      if (list) list.push(entry);
-      else byBlock.set(l.blockId, [entry]);
-    }
-    return rows.map((b) => blockJson(b, byBlock.get(b.id) ?? []));
+    return blocksJson(rows, this.ctx.stores.blocks.connections(user.id, rows.map((b) => b.id)));
   }
 
   private connect(block: BlockRow, connections: Connection[]): void {
@@ -230,36 +222,4 @@ export class Blocks {
     const groups = this.feeds.memberships(user, [feed.id]).get(feed.id) ?? [];
     return (preferred && groups.find((g) => g.id === preferred.id)) ?? groups.find((g) => g.id === feed.groupId)!;
   }
-}
-
-export interface BlockFeedJson {
-  id: string;
-  feed: { id: number; name: string; key: string };
-  group: { id: number; name: string; key: string } | null;
-}
-
-export type BlockJson = ReturnType<typeof blockJson>;
-
-/**
- * The one block serializer: ids are strings, as the hosted service sends them. A block has no key of
- * its own; `key` repeats the id because the Ruby client's `block(record)` falls back to `record['key']`.
- */
-export function blockJson(b: BlockRow, connections: BlockFeedJson[]) {
-  return {
-    id: String(b.id),
-    name: b.name,
-    description: b.description,
-    key: String(b.id),
-    visual_type: b.visualType,
-    column: b.column,
-    row: b.row,
-    size_x: b.sizeX,
-    size_y: b.sizeY,
-    source_key: null,
-    source: null,
-    properties: JSON.parse(b.properties) as Record<string, unknown>,
-    block_feeds: connections,
-    created_at: isoSeconds(b.createdAt),
-    updated_at: isoSeconds(b.updatedAt),
-  };
 }

@@ -17,11 +17,13 @@ import { IdFactory } from './ids.js';
 import { Bans } from './bans.js';
 import { DashboardLayouts } from './layouts.js';
 import { Limiter } from './limiter.js';
-import { Serializers } from './serializers.js';
+import { Serialize } from './serialize.js';
+import { feedJson } from './serializers/feed.js';
+import { groupJson } from './serializers/group.js';
 import { Sessions } from './sessions.js';
 import { Tokens } from './tokens.js';
 import type { UserRow } from './types.js';
-import { Webhooks, webhookJson } from './webhooks.js';
+import { Webhooks } from './webhooks.js';
 import { WriteQueue } from './write-queue.js';
 
 /** The domain: everything a user can do, whichever door they came through. */
@@ -33,7 +35,7 @@ export class Core {
   readonly groups: Groups;
   readonly data: Data;
   readonly chart: Chart;
-  readonly serialize: Serializers;
+  readonly serialize: Serialize;
   readonly blocks: Blocks;
   readonly dashboards: Dashboards;
   readonly webhooks: Webhooks;
@@ -60,10 +62,10 @@ export class Core {
     this.groups = new Groups(this.ctx, this.feeds);
     this.data = new Data(this.ctx, this.feeds, this.groups);
     this.chart = new Chart(stores.chart);
-    this.serialize = new Serializers(this.ctx);
+    this.serialize = new Serialize(this.ctx);
     const layouts = new DashboardLayouts(this.ctx);
     this.blocks = new Blocks(this.ctx, this.feeds, this.groups, layouts);
-    this.dashboards = new Dashboards(this.ctx, this.blocks, layouts);
+    this.dashboards = new Dashboards(this.ctx, layouts);
     this.webhooks = new Webhooks(this.ctx, this.data);
     this.tokens = new Tokens(this.ctx, this.feeds);
     this.activities = new Activities(this.ctx);
@@ -100,7 +102,10 @@ export class Core {
     const memberships = this.feeds.memberships(user, ids);
     const receivers = this.webhooks.byFeed(user, ids);
     const changes = this.actions.statusChangesJson(user, ids);
-    return feeds.map((f) => this.serialize.feed(user, f, memberships.get(f.id), receivers.get(f.id)?.map((r) => webhookJson(r)), changes.get(f.id)));
+    const now = this.ctx.clock();
+    return feeds.map((f) =>
+      feedJson(user, f, { now, groups: memberships.get(f.id), receivers: receivers.get(f.id), statusChanges: changes.get(f.id) }),
+    );
   }
 
   groupsJson(user: UserRow, groups: ReturnType<Groups['list']>) {
@@ -108,12 +113,13 @@ export class Core {
     const memberships = this.feeds.memberships(user);
     const receivers = this.webhooks.byFeed(user);
     const changes = this.actions.statusChangesJson(user);
+    const now = this.ctx.clock();
     return groups.map((g) =>
-      this.serialize.group(
+      groupJson(
         user,
         g,
         (byGroup.get(g.id) ?? []).map((f) =>
-          this.serialize.feed(user, f, memberships.get(f.id), receivers.get(f.id)?.map((r) => webhookJson(r)), changes.get(f.id)),
+          feedJson(user, f, { now, groups: memberships.get(f.id), receivers: receivers.get(f.id), statusChanges: changes.get(f.id) }),
         ),
       ),
     );

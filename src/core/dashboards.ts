@@ -1,13 +1,13 @@
 import type { DashboardAttrs } from '../db/dashboards.js';
-import type { BlockJson, Blocks } from './blocks.js';
 import { assertRoom } from './account-limits.js';
 import type { Ctx } from './context.js';
 import { invalid, notFound } from './errors.js';
 import type { Fields } from './feeds.js';
 import { MAX_NAME, findByIdent, keyFromName, uniqueKey, validateKey } from './keys.js';
 import type { DashboardLayouts, Layouts } from './layouts.js';
+import { type DashboardJson, dashboardsJson } from './serializers/dashboard.js';
 import type { DashboardRow, UserRow } from './types.js';
-import { isoSeconds, toBool, toText, toVisibility } from './values.js';
+import { toBool, toText, toVisibility } from './values.js';
 
 export type { DashboardRow } from './types.js';
 
@@ -52,7 +52,6 @@ function dashboardAttrs(input: Fields) {
 export class Dashboards {
   constructor(
     private readonly ctx: Ctx,
-    private readonly blocks: Blocks,
     private readonly dashLayouts: DashboardLayouts,
   ) {}
 
@@ -134,36 +133,10 @@ export class Dashboards {
   /** Dashboard records with their blocks (one query for all blocks, one for all their feeds). */
   json(user: UserRow, rows: DashboardRow[], opts: { layouts?: boolean } = {}): DashboardJson[] {
     if (rows.length === 0) return [];
-    const blockRows = this.ctx.stores.blocks.list(user.id, rows.map((d) => d.id));
-    const blockJson = this.blocks.json(user, blockRows);
-    const byDashboard = new Map<number, BlockJson[]>();
-    blockRows.forEach((b, n) => {
-      const list = byDashboard.get(b.dashboardId);
-      if (list) list.push(blockJson[n]!);
-      else byDashboard.set(b.dashboardId, [blockJson[n]!]);
-    });
-    return rows.map((d) => dashboardJson(d, byDashboard.get(d.id) ?? [], opts.layouts ? this.layouts(d) : undefined));
+    const blocks = this.ctx.stores.blocks;
+    const blockRows = blocks.list(user.id, rows.map((d) => d.id));
+    const links = blocks.connections(user.id, blockRows.map((b) => b.id));
+    const layouts = opts.layouts ? new Map(rows.map((d) => [d.id, this.layouts(d)])) : undefined;
+    return dashboardsJson(rows, blockRows, links, layouts);
   }
-}
-
-export type DashboardJson = ReturnType<typeof dashboardJson>;
-
-/** The one dashboard serializer. `layouts` is given only for single-dashboard answers. */
-export function dashboardJson(d: DashboardRow, blockList: BlockJson[], layoutsOf?: Layouts) {
-  return {
-    id: d.id,
-    name: d.name,
-    key: d.key,
-    description: d.description,
-    visibility: d.visibility,
-    show_header: d.showHeader,
-    header_image_url: d.headerImageUrl,
-    color_mode: d.colorMode,
-    block_borders: d.blockBorders,
-    allow_overlap: d.allowOverlap,
-    created_at: isoSeconds(d.createdAt),
-    updated_at: isoSeconds(d.updatedAt),
-    ...(layoutsOf ? { layouts: layoutsOf } : {}),
-    blocks: blockList,
-  };
 }

@@ -1,5 +1,4 @@
 import { timingSafeEqual } from 'node:crypto';
-import QRCode from 'qrcode';
 import type { TokenAttrs } from '../db/tokens.js';
 import { generateKey, hashKey } from './accounts.js';
 import type { Ctx } from './context.js';
@@ -117,39 +116,6 @@ export class Tokens {
   delete(user: UserRow, token: TokenRow): void {
     this.ctx.stores.tokens.remove(token.userId, token.id);
     this.ctx.events.emit('activity', { userId: user.id, action: 'delete', model: 'Token', record: publicRecord(token) });
-  }
-
-  /**
-   * The token record (compat-notes 2.1). `key` is the secret on the creation answer only, null after;
-   * so is `qr_code`, the key as a QR image: only a hash of the secret is kept, so neither can be shown
-   * again (see createdJson).
-   */
-  json(token: TokenRow, secret?: string) {
-    return {
-      id: token.id,
-      key: secret ?? null,
-      master: false,
-      createable: token.createable,
-      readable: token.readable,
-      updateable: token.updateable,
-      deleteable: token.deleteable,
-      expiration: token.expiration === null ? null : isoSeconds(token.expiration),
-      user_id: token.userId,
-      feed_id: token.feedId,
-      created_at: isoSeconds(token.createdAt),
-      updated_at: isoSeconds(token.updatedAt),
-      qr_code: null as string | null,
-      status: tokenExpired(token, this.ctx.clock()) ? 'expired' : 'active',
-    };
-  }
-
-  /**
-   * The creation answer: the record with its secret and, as the hosted service sends, the secret as a
-   * PNG QR code data URL (`data:image/png;base64,...`), for a phone to scan. About 8 ms, most of it in
-   * the PNG encoder's asynchronous zlib stream, so the event loop is not held up.
-   */
-  async createdJson(token: TokenRow, secret: string) {
-    return { ...this.json(token, secret), qr_code: await QRCode.toDataURL(secret, { type: 'image/png' }) };
   }
 
   /** The settable fields: the four flags, `feed_id` (id, key or name of one of the user's feeds; null for all) and `expiration`. */

@@ -6,7 +6,6 @@ import { invalid, notFound } from './errors.js';
 import type { Fields } from './feeds.js';
 import { isNumericId } from './keys.js';
 import type { DataRow, FeedRow, UserRow, WebhookRow } from './types.js';
-import { isoSeconds } from './values.js';
 
 export type { WebhookRow } from './types.js';
 export type WebhookKind = WebhookRow['kind'];
@@ -133,16 +132,4 @@ export class Webhooks {
     const [row] = this.data.create(user, feed, [datum]);
     return { feed, row: row! };
   }
-}
-
-/** The one receiver serializer; `url` and `token` only in the creation answer. */
-export function webhookJson(r: WebhookRow, secret?: { token: string; url: string }) {
-  return {
-    id: r.id,
-    ...(secret ? { token: secret.token, url: secret.url } : {}),
-    kind: r.kind,
-    feed_id: r.feedId,
-    created_at: isoSeconds(r.createdAt),
-    updated_at: isoSeconds(r.updatedAt),
-  };
 }

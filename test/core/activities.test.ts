@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { activityModel, recordJson } from '../../src/core/activities.js';
+import { activityModel } from '../../src/core/activities.js';
+import { activityJson, recordJson } from '../../src/core/serializers/activity.js';
 import { AioError } from '../../src/core/errors.js';
 import { FakeClock, makeCore, type TestCore } from '../helpers.js';
 
@@ -164,7 +165,7 @@ describe('activities: queries', () => {
 
   it('serializes as compat-notes 2.1', () => {
     const row = all()[0]!;
-    expect(t.core.activities.json(t.alice.user, row)).toEqual({
+    expect(activityJson(t.alice.user, row)).toEqual({
       username: 'alice',
       owner: { id: t.alice.user.id, username: 'alice' },
       id: row.id,

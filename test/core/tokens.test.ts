@@ -34,7 +34,7 @@ describe('tokens: create and authenticate', () => {
     const row = t.db.select().from(tokens).where(eq(tokens.id, token.id)).get()!;
     expect(row.secretHash).toBe(hashKey(secret));
     expect(JSON.stringify(row)).not.toContain(secret);
-    expect(t.core.tokens.json(token, secret)).toEqual({
+    expect(t.core.serialize.token(token, secret)).toEqual({
       id: token.id,
       key: secret,
       master: false,
@@ -50,7 +50,7 @@ describe('tokens: create and authenticate', () => {
       qr_code: null,
       status: 'active',
     });
-    expect(t.core.tokens.json(token).key).toBeNull();
+    expect(t.core.serialize.token(token).key).toBeNull();
   });
 
   it('authenticates by secret, for its own user only over MQTT', () => {
@@ -72,7 +72,7 @@ describe('tokens: create and authenticate', () => {
     expect(byKey).toMatchObject({ readable: true, createable: false, updateable: false, deleteable: false, feedId: feed.id, expiration: clock.ms + 24 * HOUR });
     expect(t.core.tokens.create(t.alice.user, { feed_id: feed.id }).token.feedId).toBe(feed.id);
     expect(t.core.tokens.create(t.alice.user, { feed_id: 'Door Sensor' }).token.feedId).toBe(feed.id);
-    expect(t.core.tokens.json(byKey).expiration).toBe('2026-01-16T12:00:00Z');
+    expect(t.core.serialize.token(byKey).expiration).toBe('2026-01-16T12:00:00Z');
   });
 
   it('refuses bad flags, unknown or foreign feeds and past or unreadable expirations with a 422', () => {
@@ -135,9 +135,9 @@ describe('tokens: list, find, update, delete', () => {
 
   it('status turns to expired when the expiration passes', () => {
     const { token } = t.core.tokens.create(t.alice.user, { expiration: new Date(clock.ms + HOUR).toISOString() });
-    expect(t.core.tokens.json(token).status).toBe('active');
+    expect(t.core.serialize.token(token).status).toBe('active');
     clock.advance(HOUR);
-    expect(t.core.tokens.json(token).status).toBe('expired');
+    expect(t.core.serialize.token(token).status).toBe('expired');
   });
 });
 

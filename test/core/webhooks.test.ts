@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm';
 import { hashKey } from '../../src/core/accounts.js';
 import { AioError } from '../../src/core/errors.js';
 import type { DataEvent } from '../../src/core/events.js';
-import { generateWebhookToken, webhookJson, webhookPath } from '../../src/core/webhooks.js';
+import { webhookJson } from '../../src/core/serializers/webhook.js';
+import { generateWebhookToken, webhookPath } from '../../src/core/webhooks.js';
 import { webhookReceivers } from '../../src/db/schema.js';
 import { FakeClock, makeCore, type TestCore } from '../helpers.js';
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
 import { activityModel } from '../../core/activities.js';
 import { invalid } from '../../core/errors.js';
+import { activityJson } from '../../core/serializers/activity.js';
 import type { ActivityModel } from '../../core/events.js';
 import { queryFields } from '../body.js';
 import { listWindow, setPageHeaders } from '../pagination.js';
@@ -29,7 +30,7 @@ export async function activityRoutes(app: FastifyInstance, { core }: { core: Cor
       carry: { limit: String(limit) },
       nextCursor: more ? String(rows[rows.length - 1]!.id) : undefined,
     });
-    return rows.map((r) => core.activities.json(req.user, r));
+    return rows.map((r) => activityJson(req.user, r));
   };
 
   app.get('/:username/activities', async (req, reply) => list(req, reply));

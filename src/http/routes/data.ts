@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
 import { parseDatum } from '../../core/data.js';
 import { feedNotFound, invalid } from '../../core/errors.js';
-import { DATA_FIELDS } from '../../core/serializers.js';
+import { DATA_FIELDS } from '../../core/serializers/datum.js';
 import type { FeedRow } from '../../core/types.js';
 import { csvLine } from '../../core/values.js';
 import { bodyFields, queryFields } from '../body.js';

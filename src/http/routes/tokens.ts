@@ -15,17 +15,17 @@ const KEY_ONLY = { keyOnly: true };
 export async function tokenRoutes(app: FastifyInstance, { core }: { core: Core }) {
   const token = (req: FastifyRequest<{ Params: TokenParams }>) => core.tokens.resolve(req.user, req.params.id);
 
-  app.get('/:username/tokens', { config: KEY_ONLY }, async (req) => core.tokens.list(req.user).map((t) => core.tokens.json(t)));
+  app.get('/:username/tokens', { config: KEY_ONLY }, async (req) => core.tokens.list(req.user).map((t) => core.serialize.token(t)));
 
   app.post('/:username/tokens', { config: KEY_ONLY }, async (req) => {
     const { token: row, secret } = core.tokens.create(req.user, bodyFields(req, 'token'));
-    return core.tokens.createdJson(row, secret);
+    return core.serialize.tokenCreated(row, secret);
   });
 
-  app.get<{ Params: TokenParams }>('/:username/tokens/:id', { config: KEY_ONLY }, async (req) => core.tokens.json(token(req)));
+  app.get<{ Params: TokenParams }>('/:username/tokens/:id', { config: KEY_ONLY }, async (req) => core.serialize.token(token(req)));
 
   const update = async (req: FastifyRequest<{ Params: TokenParams }>) =>
-    core.tokens.json(core.tokens.update(req.user, token(req), bodyFields(req, 'token')));
+    core.serialize.token(core.tokens.update(req.user, token(req), bodyFields(req, 'token')));
   app.put<{ Params: TokenParams }>('/:username/tokens/:id', { config: KEY_ONLY }, update);
   app.patch<{ Params: TokenParams }>('/:username/tokens/:id', { config: KEY_ONLY }, update);
 

@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
-import { webhookJson, webhookPath, type WebhookKind } from '../../core/webhooks.js';
+import { webhookJson } from '../../core/serializers/webhook.js';
+import { webhookPath, type WebhookKind } from '../../core/webhooks.js';
 import { badRequest } from '../../core/errors.js';
 import { bodyFields } from '../body.js';
 import { NOT_UTF8_TEXT } from '../parsers.js';
