@@ -6,3 +6,4 @@ export * from './schema/webhooks.js';
 export * from './schema/tokens.js';
 export * from './schema/activities.js';
 export * from './schema/sessions.js';
+export * from './schema/permissions.js';

@@ -3,6 +3,7 @@ import { DataStatements } from './data-statements.js';
 import { FeedStore } from './feeds.js';
 import { GroupStore } from './groups.js';
 import type { Db } from './open.js';
+import { PermissionStore } from './permissions.js';
 import { Transactions } from './transactions.js';
 
 /**
@@ -17,6 +18,7 @@ export interface Stores {
   accounts: AccountStore;
   feeds: FeedStore;
   groups: GroupStore;
+  permissions: PermissionStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -27,5 +29,6 @@ export function openStores(db: Db): Stores {
     accounts: new AccountStore(db),
     feeds: new FeedStore(db, tx),
     groups: new GroupStore(db),
+    permissions: new PermissionStore(db),
   };
 }
