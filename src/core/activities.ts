@@ -10,7 +10,7 @@ export type ActivityRow = InferSelectModel<typeof activities>;
 
 /** `GET activities/{type}`: the model in any case, singular or plural. */
 const MODELS: ReadonlyMap<string, ActivityModel> = new Map(
-  (['Feed', 'Group', 'Dashboard', 'Block', 'Token'] as const).flatMap((m) => [
+  (['Feed', 'Group', 'Dashboard', 'Block', 'Token', 'Permission'] as const).flatMap((m) => [
     [m.toLowerCase(), m],
     [`${m.toLowerCase()}s`, m],
   ]),
@@ -18,7 +18,7 @@ const MODELS: ReadonlyMap<string, ActivityModel> = new Map(
 
 export function activityModel(type: string): ActivityModel {
   const model = MODELS.get(type.trim().toLowerCase());
-  if (!model) throw invalid(`"${type}" is not an activity type; use feed, group, dashboard, block or token`);
+  if (!model) throw invalid(`"${type}" is not an activity type; use feed, group, dashboard, block, token or permission`);
   return model;
 }
 

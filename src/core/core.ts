@@ -15,10 +15,11 @@ import { Groups } from './groups.js';
 import { IdFactory } from './ids.js';
 import { Bans } from './bans.js';
 import { Limiter } from './limiter.js';
+import { Permissions } from './permissions.js';
 import { Serializers } from './serializers.js';
 import { Sessions } from './sessions.js';
 import { Tokens } from './tokens.js';
-import type { UserRow } from './types.js';
+import type { FeedRow, GroupRow, UserRow } from './types.js';
 import { Webhooks, webhookJson } from './webhooks.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -38,6 +39,7 @@ export class Core {
   readonly tokens: Tokens;
   readonly activities: Activities;
   readonly sessions: Sessions;
+  readonly permissions: Permissions;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
@@ -64,6 +66,7 @@ export class Core {
     this.tokens = new Tokens(this.ctx, this.feeds);
     this.activities = new Activities(this.ctx);
     this.sessions = new Sessions(this.ctx);
+    this.permissions = new Permissions(this.ctx, this.feeds, this.groups, this.dashboards, this.data);
   }
 
   get config(): Config {
@@ -89,27 +92,40 @@ export class Core {
     return this.ctx.limiter;
   }
 
-  /** Feed records with their groups, one query for the memberships of all of them. */
-  feedsJson(user: UserRow, feeds: ReturnType<Feeds['list']>) {
+  /**
+   * Feed records with their groups, one query for the memberships of all of them. `viewer`: who
+   * reads them (null: no key); someone other than the owner sees whether they may write, and only
+   * the groups they may read besides the feed's home group, and no webhook receivers.
+   */
+  feedsJson(user: UserRow, feeds: FeedRow[], viewer: UserRow | null = user) {
     const ids = feeds.length === 1 ? [feeds[0]!.id] : undefined;
-    const memberships = this.feeds.memberships(user, ids);
-    const receivers = this.webhooks.byFeed(user, ids);
-    return feeds.map((f) => this.serialize.feed(user, f, memberships.get(f.id), receivers.get(f.id)?.map((r) => webhookJson(r))));
+    return this.feedRecords(user, feeds, this.feeds.memberships(user, ids), viewer, ids);
   }
 
-  groupsJson(user: UserRow, groups: ReturnType<Groups['list']>) {
+  groupsJson(user: UserRow, groups: GroupRow[], viewer: UserRow | null = user) {
     const byGroup = this.groups.feedsByGroup(user, groups.length === 1 ? groups[0]!.id : undefined);
     const memberships = this.feeds.memberships(user);
-    const receivers = this.webhooks.byFeed(user);
-    return groups.map((g) =>
-      this.serialize.group(
-        user,
-        g,
-        (byGroup.get(g.id) ?? []).map((f) =>
-          this.serialize.feed(user, f, memberships.get(f.id), receivers.get(f.id)?.map((r) => webhookJson(r))),
-        ),
-      ),
-    );
+    return groups.map((g) => this.serialize.group(user, g, this.feedRecords(user, byGroup.get(g.id) ?? [], memberships, viewer)));
+  }
+
+  private feedRecords(user: UserRow, feeds: FeedRow[], memberships: Map<number, GroupRow[]>, viewer: UserRow | null, ids?: number[]) {
+    if (feeds.length === 0) return [];
+    const own = viewer?.id === user.id;
+    const receivers = own ? this.webhooks.byFeed(user, ids) : undefined;
+    const shared = this.permissions.sharedFeedIds(user);
+    const grants = own ? undefined : this.permissions.feedGrants(viewer, user);
+    let groupsSeen: Set<number> | undefined;
+    if (!own) {
+      const all = new Map<number, GroupRow>();
+      for (const f of feeds) for (const g of memberships.get(f.id) ?? []) all.set(g.id, g);
+      groupsSeen = new Set(this.permissions.readable(viewer, user, 'group', [...all.values()]).map((g) => g.id));
+    }
+    return feeds.map((f) => {
+      let groups = memberships.get(f.id);
+      if (groupsSeen) groups = groups?.filter((g) => g.id === f.groupId || groupsSeen.has(g.id));
+      const share = { isShared: shared.has(f.id), writable: own || grants?.get(f.id)?.write === true };
+      return this.serialize.feed(user, f, groups, receivers?.get(f.id)?.map((r) => webhookJson(r)) ?? [], share);
+    });
   }
 
   /** Starts the periodic retention sweep; it never keeps the process alive on its own. */

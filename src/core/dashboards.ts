@@ -201,11 +201,16 @@ export class Dashboards {
     }
     assertRoom(this.ctx, user, 'dashboards');
     const now = this.ctx.clock();
-    const created = this.ctx.db
-      .insert(dashboards)
-      .values({ ...attrs, userId: user.id, key, name, createdAt: now, updatedAt: now })
-      .returning()
-      .get();
+    const created = this.ctx.tx.run(() => {
+      const row = this.ctx.db
+        .insert(dashboards)
+        .values({ ...attrs, userId: user.id, key, name, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
+      // A public dashboard has its public read permission (core/permissions.ts).
+      if (attrs.visibility === 'public') this.ctx.stores.permissions.syncPublic(user.id, { model: 'dashboard', id: row.id }, 'public', now);
+      return row;
+    });
     this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Dashboard', record: created });
     return created;
   }
@@ -222,7 +227,10 @@ export class Dashboards {
       }
     }
     attrs.updatedAt = this.ctx.clock();
-    const updated = this.ctx.db.update(dashboards).set(attrs).where(eq(dashboards.id, dashboard.id)).returning().get();
+    const updated = this.ctx.tx.run(() => {
+      if (attrs.visibility) this.ctx.stores.permissions.syncPublic(user.id, { model: 'dashboard', id: dashboard.id }, attrs.visibility, attrs.updatedAt!);
+      return this.ctx.db.update(dashboards).set(attrs).where(eq(dashboards.id, dashboard.id)).returning().get();
+    });
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Dashboard', record: updated });
     return updated;
   }

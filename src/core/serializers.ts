@@ -34,8 +34,11 @@ export class Serializers {
     return { id: group.id, key: group.key, name: group.name, user_id: group.userId };
   }
 
-  /** `receivers`: the feed's webhook receivers, already serialized (core/webhooks.ts). */
-  feed(user: UserRow, feed: FeedRow, memberships: GroupRow[] | undefined, receivers: unknown[] = []) {
+  /**
+   * `receivers`: the feed's webhook receivers, already serialized (core/webhooks.ts). `share`: whether
+   * anyone besides the owner may reach the feed, and whether the reader may write to it.
+   */
+  feed(user: UserRow, feed: FeedRow, memberships: GroupRow[] | undefined, receivers: unknown[] = [], share = { isShared: false, writable: true }) {
     const groups = memberships ?? [];
     const home = groups.find((g) => g.id === feed.groupId);
     const now = this.ctx.clock();
@@ -59,7 +62,8 @@ export class Serializers {
       status_timeout: feed.statusTimeout,
       status: online ? 'online' : 'offline',
       key: feed.key,
-      writable: true,
+      writable: share.writable,
+      is_shared: share.isShared,
       group: home ? this.groupRef(home) : null,
       groups: groups.map((g) => this.groupRef(g)),
       feed_webhook_receivers: receivers,
