@@ -33,7 +33,11 @@ function shareDb(path: string): void {
   try {
     core.accounts.add(GRANTEE, GRANTEE_KEY);
     const owner = core.accounts.find(USER)!;
-    core.permissions.create(owner, { model: 'feed', id: core.feeds.resolve(owner, 'bench').id }, { scope: 'user', scope_value: GRANTEE, mode: 'r' });
+    core.permissions.create(
+      owner,
+      { model: 'feed', id: core.feeds.resolve(owner, 'bench').id },
+      { scope: 'user', scope_value: GRANTEE, mode: 'r' },
+    );
   } finally {
     core.stop();
     closeDb(db);
@@ -62,7 +66,8 @@ export async function run(ctx: Ctx): Promise<Row[]> {
   try {
     const [owner, grantee] = await alternate(ctx, [
       async () => check(await runLoad<FanResult>('load/fanout.ts', { ...common, username: USER, password: KEY }), 'owner subscribers'),
-      async () => check(await runLoad<FanResult>('load/fanout.ts', { ...common, username: GRANTEE, password: GRANTEE_KEY }), 'grantee subscribers'),
+      async () =>
+        check(await runLoad<FanResult>('load/fanout.ts', { ...common, username: GRANTEE, password: GRANTEE_KEY }), 'grantee subscribers'),
     ]);
     const ownerP50 = mean(owner!.map((r) => r.p50));
     const granteeP50 = mean(grantee!.map((r) => r.p50));

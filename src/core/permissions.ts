@@ -111,7 +111,8 @@ export class Permissions {
 
   private anyReadable(actor: UserRow | null, owner: UserRow, model: PermissionModel): boolean {
     const store = this.ctx.stores.permissions;
-    const grants = model === 'feed' ? store.feedGrants(owner.id, actor?.id ?? null) : store.objectGrants(owner.id, model, actor?.id ?? null);
+    const grants =
+      model === 'feed' ? store.feedGrants(owner.id, actor?.id ?? null) : store.objectGrants(owner.id, model, actor?.id ?? null);
     for (const modes of grants.values()) if (grantOf(modes).read) return true;
     return false;
   }
@@ -127,7 +128,8 @@ export class Permissions {
   readable<T extends { id: number }>(actor: UserRow | null, owner: UserRow, model: PermissionModel, rows: T[]): T[] {
     if (actor?.id === owner.id) return rows;
     const store = this.ctx.stores.permissions;
-    const grants = model === 'feed' ? store.feedGrants(owner.id, actor?.id ?? null) : store.objectGrants(owner.id, model, actor?.id ?? null);
+    const grants =
+      model === 'feed' ? store.feedGrants(owner.id, actor?.id ?? null) : store.objectGrants(owner.id, model, actor?.id ?? null);
     return rows.filter((r) => grantOf(grants.get(r.id) ?? []).read);
   }
 
@@ -146,9 +148,15 @@ export class Permissions {
    * shared with the writer for writing; stored as the owner's, from the writer's rate budget (the
    * same path as the owner's writes: validation, commit, fan-out). Never creates a feed.
    */
-  writeData(writer: UserRow, owner: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, qos?: 0 | 1): Array<{ feed: FeedRow; row: DataRow }> {
+  writeData(
+    writer: UserRow,
+    owner: UserRow,
+    items: Array<{ feed: FeedRow; datum: DatumInput }>,
+    qos?: 0 | 1,
+  ): Array<{ feed: FeedRow; row: DataRow }> {
     for (const { feed } of items) {
-      if (!this.feedGrant(writer, owner, feed).write) throw forbidden(`forbidden - the API key provided does not give access to ${owner.username}'s data`);
+      if (!this.feedGrant(writer, owner, feed).write)
+        throw forbidden(`forbidden - the API key provided does not give access to ${owner.username}'s data`);
     }
     return this.data.storeShared(writer, owner, items, qos);
   }
@@ -238,7 +246,12 @@ export class Permissions {
     store.setVisibility(owner.id, ref, isPublic ? 'public' : 'private');
   }
 
-  private assertUnique(owner: UserRow, ref: ObjectRef, attrs: Required<Pick<PermissionAttrs, 'scope' | 'scopeUserId'>>, except?: number): void {
+  private assertUnique(
+    owner: UserRow,
+    ref: ObjectRef,
+    attrs: Required<Pick<PermissionAttrs, 'scope' | 'scopeUserId'>>,
+    except?: number,
+  ): void {
     const twin = this.ctx.stores.permissions
       .list(owner.id, ref)
       .find((p) => p.id !== except && p.scope === attrs.scope && p.scopeUserId === attrs.scopeUserId);
@@ -253,7 +266,8 @@ export class Permissions {
     let scope = current?.scope ?? 'public';
     if (given(input.scope)) {
       scope = typeof input.scope === 'string' ? input.scope.trim().toLowerCase() : '';
-      if (UNSUPPORTED_SCOPES[scope]) throw invalid(`Validation failed: scope "${scope}" is not supported (${UNSUPPORTED_SCOPES[scope]}); use "public" or "user"`);
+      if (UNSUPPORTED_SCOPES[scope])
+        throw invalid(`Validation failed: scope "${scope}" is not supported (${UNSUPPORTED_SCOPES[scope]}); use "public" or "user"`);
       if (scope !== 'public' && scope !== 'user') throw invalid('Validation failed: Scope must be "public" or "user"');
     }
     let mode = current?.mode ?? 'r';
@@ -270,13 +284,14 @@ export class Permissions {
     } else if (given(input.scope_value)) {
       const name = typeof input.scope_value === 'string' ? input.scope_value.trim() : String(input.scope_value);
       const grantee = this.ctx.stores.accounts.byUsername(name);
-      if (!grantee) throw invalid(`Validation failed: Scope value must be the username of an account on this server; there is no "${name}"`);
+      if (!grantee)
+        throw invalid(`Validation failed: Scope value must be the username of an account on this server; there is no "${name}"`);
       if (grantee.id === owner.id) throw invalid(`Validation failed: Scope value must be another account; ${name} owns this ${ref.model}`);
       scopeUserId = grantee.id;
     } else if (current?.scope === 'user') {
       scopeUserId = current.scopeUserId;
     } else {
-      throw invalid("Validation failed: Scope value can't be blank: name the account to share with (scope \"user\")");
+      throw invalid('Validation failed: Scope value can\'t be blank: name the account to share with (scope "user")');
     }
     return { scope, mode, scopeUserId };
   }

@@ -38,6 +38,7 @@ const VISIBLE = { feed: feeds, group: groups, dashboard: dashboards } as const;
 export class PermissionStore {
   private readonly feedModesStmt;
   private readonly objectModesStmt;
+  private readonly anyStmt;
 
   constructor(private readonly db: Db) {
     const ownerId = sql.placeholder('ownerId');
@@ -56,10 +57,15 @@ export class PermissionStore {
         and(
           eq(permissions.userId, ownerId),
           applies,
-          or(eq(permissions.feedId, feedId), inArray(permissions.groupId, groupsOfFeed), inArray(permissions.dashboardId, dashboardsOfFeed)),
+          or(
+            eq(permissions.feedId, feedId),
+            inArray(permissions.groupId, groupsOfFeed),
+            inArray(permissions.dashboardId, dashboardsOfFeed),
+          ),
         ),
       )
       .prepare();
+    this.anyStmt = db.select({ id: permissions.id }).from(permissions).where(eq(permissions.userId, ownerId)).limit(1).prepare();
     this.objectModesStmt = {
       group: this.objectModes('group', applies),
       dashboard: this.objectModes('dashboard', applies),
@@ -146,7 +152,15 @@ export class PermissionStore {
       return;
     }
     if (this.db.select({ id: permissions.id }).from(permissions).where(where).get()) return;
-    this.insert({ userId: ownerId, model: ref.model, [OBJECT_COLUMN_PROP[ref.model]]: ref.id, scope: 'public', mode: 'r', createdAt: now, updatedAt: now });
+    this.insert({
+      userId: ownerId,
+      model: ref.model,
+      [OBJECT_COLUMN_PROP[ref.model]]: ref.id,
+      scope: 'public',
+      mode: 'r',
+      createdAt: now,
+      updatedAt: now,
+    });
   }
 
   /**
@@ -154,6 +168,9 @@ export class PermissionStore {
    * is in, or a dashboard showing it), for `audience`.
    */
   feedGrants(ownerId: number, audience: Audience): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    // Most accounts share nothing: one indexed look answers for them (every feed record asks).
+    if (!this.anyStmt.get({ ownerId })) return out;
     const applies = this.audience(audience);
     const owned = eq(permissions.userId, ownerId);
     const direct = this.db
@@ -174,7 +191,6 @@ export class PermissionStore {
       .innerJoin(blockFeeds, eq(blockFeeds.blockId, blocks.id))
       .where(and(owned, applies))
       .all();
-    const out = new Map<number, string[]>();
     for (const { feedId, mode } of [...direct, ...viaGroup, ...viaDashboard]) {
       if (feedId === null) continue;
       const modes = out.get(feedId);

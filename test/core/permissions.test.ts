@@ -38,7 +38,8 @@ function status(fn: () => unknown): number | string {
 }
 
 const share = (input: Record<string, unknown>, ref: ObjectRef = tempRef) => t.core.permissions.create(alice(), ref, input);
-const grant = (who: UserRow | null, feed: FeedRow = temp) => t.core.permissions.feedGrant(who, alice(), t.core.feeds.byIdFor(alice(), feed.id)!);
+const grant = (who: UserRow | null, feed: FeedRow = temp) =>
+  t.core.permissions.feedGrant(who, alice(), t.core.feeds.byIdFor(alice(), feed.id)!);
 const feedVisibility = (feed: FeedRow = temp) => t.core.feeds.byIdFor(alice(), feed.id)!.visibility;
 const permissionRows = () => t.core.ctx.db.select({ n: count() }).from(permissions).get()!.n;
 
@@ -78,7 +79,13 @@ describe('permissions: records and defaults', () => {
     const row = share({ scope: 'user', scope_value: 'bob', mode: 'rw' });
     clock.advance(2000);
     const updated = t.core.permissions.update(alice(), tempRef, row, { mode: 'r' });
-    expect(t.core.permissions.json(updated)).toMatchObject({ scope: 'user', scope_value: 'bob', mode: 'r', created_at: '2026-01-15T12:00:00Z', updated_at: '2026-01-15T12:00:02Z' });
+    expect(t.core.permissions.json(updated)).toMatchObject({
+      scope: 'user',
+      scope_value: 'bob',
+      mode: 'r',
+      created_at: '2026-01-15T12:00:00Z',
+      updated_at: '2026-01-15T12:00:02Z',
+    });
     const made = t.core.permissions.update(alice(), tempRef, updated, { scope: 'public' });
     expect(t.core.permissions.json(made)).toMatchObject({ scope: 'public', scope_value: null, mode: 'r' });
     expect(feedVisibility()).toBe('public');
@@ -99,7 +106,11 @@ describe('permissions: records and defaults', () => {
       [{ scope: 'user', scope_value: 'alice' }, /must be another account/],
       [{ scope: 'user', scope_value: 'bob', mode: 'rw' }, /is shared with bob already/],
     ];
-    for (const [input, text] of cases) expect(status(() => share(input)), JSON.stringify(input)).toMatch(new RegExp(`^422 .*${text.source}`));
+    for (const [input, text] of cases)
+      expect(
+        status(() => share(input)),
+        JSON.stringify(input),
+      ).toMatch(new RegExp(`^422 .*${text.source}`));
     share({});
     expect(status(() => share({ scope: 'public' }))).toMatch(/^422 .*is public already/);
     expect(permissionRows()).toBe(2);
@@ -280,7 +291,10 @@ describe('permissions: writes by others', () => {
       const [a, b] = [limited.alice.user, limited.bob.user];
       const feed = limited.core.feeds.create(a, limited.core.groups.defaultGroup(a), { name: 'Temp' });
       limited.core.permissions.create(a, { model: 'feed', id: feed.id }, { scope: 'user', scope_value: 'bob', mode: 'w' });
-      limited.core.permissions.writeData(b, a, [{ feed, datum: { value: '1' } }, { feed, datum: { value: '2' } }]);
+      limited.core.permissions.writeData(b, a, [
+        { feed, datum: { value: '1' } },
+        { feed, datum: { value: '2' } },
+      ]);
       expect(status(() => limited.core.permissions.writeData(b, a, [{ feed, datum: { value: '3' } }]))).toMatch(/^429 /);
       // alice's own budget still has its token: the feed's creation took one of two
       limited.core.data.create(a, feed, [{ value: 'own' }]);

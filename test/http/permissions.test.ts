@@ -79,7 +79,13 @@ describe('ACL routes, for feeds, groups and dashboards', () => {
 
       clock.advance(1000);
       const put = await t.req('PUT', `${base}/${made.json.id}`, { body: { permission: { mode: 'r' } } });
-      expect(put.json).toMatchObject({ id: made.json.id, scope: 'user', scope_value: 'bob', mode: 'r', updated_at: '2026-01-15T12:00:01Z' });
+      expect(put.json).toMatchObject({
+        id: made.json.id,
+        scope: 'user',
+        scope_value: 'bob',
+        mode: 'r',
+        updated_at: '2026-01-15T12:00:01Z',
+      });
       const patch = await t.req('PATCH', `${base}/${form.json.id}`, { body: { mode: 'rw' } });
       expect(patch.json).toMatchObject({ scope_value: 'carol', mode: 'rw' });
 
@@ -143,8 +149,14 @@ describe('ACL routes, for feeds, groups and dashboards', () => {
       expect(missing.json.error).toMatch(/^not found/);
       expect((await t.req('POST', `${A}/${type}/nope/acl`, { body: {} })).status).toBe(404);
       for (const method of ['GET', 'PUT', 'PATCH', 'DELETE'] as const) {
-        expect((await t.req(method, `${A}/${type}/${key}/acl/999999`, { body: method === 'GET' || method === 'DELETE' ? undefined : {} })).status).toBe(404);
-        expect((await t.req(method, `${A}/${type}/nope/acl/${row.id}`, { body: method === 'GET' || method === 'DELETE' ? undefined : {} })).status).toBe(404);
+        expect(
+          (await t.req(method, `${A}/${type}/${key}/acl/999999`, { body: method === 'GET' || method === 'DELETE' ? undefined : {} }))
+            .status,
+        ).toBe(404);
+        expect(
+          (await t.req(method, `${A}/${type}/nope/acl/${row.id}`, { body: method === 'GET' || method === 'DELETE' ? undefined : {} }))
+            .status,
+        ).toBe(404);
       }
       // bob's namespace holds no such object, nor alice's permission
       await t.req('POST', `/api/v2/bob/${type}`, { as: t.bob, body: { name: key } });
@@ -166,7 +178,10 @@ describe('ACL routes, for feeds, groups and dashboards', () => {
     const row = await share('feeds/temp');
     await t.req('DELETE', `${A}/feeds/temp/acl/${row.id}`);
     const acts = (await t.req('GET', `${A}/activities/permission`)).json;
-    expect(acts.map((a: { action: string; model: string }) => `${a.action} ${a.model}`)).toEqual(['delete Permission', 'create Permission']);
+    expect(acts.map((a: { action: string; model: string }) => `${a.action} ${a.model}`)).toEqual([
+      'delete Permission',
+      'create Permission',
+    ]);
   });
 });
 
@@ -188,7 +203,9 @@ describe('what a user permission opens on HTTP', () => {
       'feeds/temp/data/chart',
       'groups/default/feeds/temp/data',
     ]) {
-      const expected = path.startsWith('groups/') ? { alice: 200, bob: 403, carol: 403, nokey: 401 } : { alice: 200, bob: 200, carol: 403, nokey: 401 };
+      const expected = path.startsWith('groups/')
+        ? { alice: 200, bob: 403, carol: 403, nokey: 401 }
+        : { alice: 200, bob: 200, carol: 403, nokey: 401 };
       expect(await statuses('GET', `${A}/${path}`), path).toEqual(expected);
     }
     const last = await t.req('GET', `${A}/feeds/temp/data/last`, { as: t.bob });
@@ -318,7 +335,15 @@ describe('groups and dashboards shared', () => {
     expect((await t.req('GET', `${A}/groups/room/feeds/humidity/data`, { as: t.bob })).status).toBe(200);
     expect((await t.req('POST', `${A}/groups/room/feeds/humidity/data`, { as: t.bob, body: { value: 55 } })).status).toBe(200);
     expect((await t.req('POST', `${A}/feeds/room.humidity/data`, { as: t.bob, body: { value: 56 } })).status).toBe(200);
-    const data = await t.req('POST', `${A}/groups/room/data`, { as: t.bob, body: { feeds: [{ key: 'humidity', value: 57 }, { key: 'temp', value: 22 }] } });
+    const data = await t.req('POST', `${A}/groups/room/data`, {
+      as: t.bob,
+      body: {
+        feeds: [
+          { key: 'humidity', value: 57 },
+          { key: 'temp', value: 22 },
+        ],
+      },
+    });
     expect(data.status).toBe(200);
     expect(data.json.map((d: { feed_key: string; value: string }) => `${d.feed_key}=${d.value}`)).toEqual(['room.humidity=57', 'temp=22']);
     const made = await t.req('POST', `${A}/groups/room/data`, { as: t.bob, body: { feeds: [{ key: 'new-one', value: 1 }] } });
@@ -338,22 +363,39 @@ describe('groups and dashboards shared', () => {
     expect((await t.req('GET', `${A}/groups/room/acl`)).json).toMatchObject([{ scope: 'public', mode: 'r' }]);
     expect(await statuses('GET', `${A}/groups/room`)).toEqual({ alice: 200, bob: 200, carol: 200, nokey: 200 });
     expect(await statuses('GET', `${A}/feeds/temp/data`)).toEqual({ alice: 200, bob: 200, carol: 200, nokey: 200 });
-    expect(await statuses('POST', `${A}/groups/room/data`, { feeds: { temp: 1 } })).toEqual({ alice: 200, bob: 403, carol: 403, nokey: 401 });
+    expect(await statuses('POST', `${A}/groups/room/data`, { feeds: { temp: 1 } })).toEqual({
+      alice: 200,
+      bob: 403,
+      carol: 403,
+      nokey: 401,
+    });
     expect((await t.req('GET', `${A}/feeds`, { key: null })).json.map((f: { key: string }) => f.key)).toEqual(['temp', 'room.humidity']);
   });
 
   it('a public dashboard: its record, blocks and their feeds’ data, and nothing else', async () => {
     await t.req('POST', `${A}/dashboards`, { body: { name: 'Board' } });
-    const block = await t.req('POST', `${A}/dashboards/board/blocks`, { body: { visual_type: 'gauge', block_feeds: [{ feed_id: 'temp' }] } });
+    const block = await t.req('POST', `${A}/dashboards/board/blocks`, {
+      body: { visual_type: 'gauge', block_feeds: [{ feed_id: 'temp' }] },
+    });
     await share('dashboards/board', {});
     expect(await statuses('GET', `${A}/dashboards/board`)).toEqual({ alice: 200, bob: 200, carol: 200, nokey: 200 });
     expect(await statuses('GET', `${A}/dashboards/board/blocks`)).toEqual({ alice: 200, bob: 200, carol: 200, nokey: 200 });
-    expect(await statuses('GET', `${A}/dashboards/board/blocks/${block.json.id}`)).toEqual({ alice: 200, bob: 200, carol: 200, nokey: 200 });
+    expect(await statuses('GET', `${A}/dashboards/board/blocks/${block.json.id}`)).toEqual({
+      alice: 200,
+      bob: 200,
+      carol: 200,
+      nokey: 200,
+    });
     expect(await statuses('GET', `${A}/feeds/temp/data/chart`)).toEqual({ alice: 200, bob: 200, carol: 200, nokey: 200 });
     expect(await statuses('GET', `${A}/feeds/secret/data`)).toEqual({ alice: 200, bob: 403, carol: 403, nokey: 401 });
     expect((await t.req('GET', `${A}/dashboards`, { key: null })).json.map((d: { key: string }) => d.key)).toEqual(['board']);
     expect(await statuses('PUT', `${A}/dashboards/board`, { name: 'x' })).toEqual({ alice: 200, bob: 403, carol: 403, nokey: 401 });
-    expect(await statuses('DELETE', `${A}/dashboards/board/blocks/${block.json.id}`)).toEqual({ alice: 200, bob: 403, carol: 403, nokey: 401 });
+    expect(await statuses('DELETE', `${A}/dashboards/board/blocks/${block.json.id}`)).toEqual({
+      alice: 200,
+      bob: 403,
+      carol: 403,
+      nokey: 401,
+    });
     // with the block gone, the feed is no longer shown by the dashboard
     expect(await statuses('GET', `${A}/feeds/temp/data`)).toEqual({ alice: 200, bob: 403, carol: 403, nokey: 401 });
   });
@@ -363,7 +405,14 @@ describe('public feeds', () => {
   it('visibility public: anyone reads it without a key, at the owner’s paths; the list has public feeds only', async () => {
     await t.req('PUT', `${A}/feeds/temp`, { body: { visibility: 'public' } });
     expect((await t.req('GET', `${A}/feeds/temp/acl`)).json).toMatchObject([{ scope: 'public', mode: 'r', scope_value: null }]);
-    for (const path of ['feeds/temp', 'feeds/temp/details', 'feeds/temp/data', 'feeds/temp/data/last', 'feeds/temp/data/retain', 'feeds/temp/data/chart']) {
+    for (const path of [
+      'feeds/temp',
+      'feeds/temp/details',
+      'feeds/temp/data',
+      'feeds/temp/data/last',
+      'feeds/temp/data/retain',
+      'feeds/temp/data/chart',
+    ]) {
       expect(await statuses('GET', `${A}/${path}`), path).toEqual({ alice: 200, bob: 200, carol: 200, nokey: 200 });
     }
     const list = await t.req('GET', `${A}/feeds`, { key: null });
@@ -384,7 +433,9 @@ describe('public feeds', () => {
 describe('tokens of the grantee', () => {
   it('bob’s token reads what is shared with bob within its flags; a feed-limited token only its own feed', async () => {
     await share('feeds/temp', { scope: 'user', scope_value: 'bob', mode: 'rw' });
-    const readOnly = (await t.req('POST', '/api/v2/bob/tokens', { as: t.bob, body: { createable: false, updateable: false, deleteable: false } })).json.key;
+    const readOnly = (
+      await t.req('POST', '/api/v2/bob/tokens', { as: t.bob, body: { createable: false, updateable: false, deleteable: false } })
+    ).json.key;
     expect((await t.req('GET', `${A}/feeds/temp/data`, { key: readOnly })).status).toBe(200);
     const write = await t.req('POST', `${A}/feeds/temp/data`, { key: readOnly, body: { value: 1 } });
     expect(write.status).toBe(403);

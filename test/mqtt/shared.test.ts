@@ -43,7 +43,8 @@ async function listen(as: TestAccount, filters: string[], qos: 0 | 1 = 0) {
   return { client, inbox, codes };
 }
 
-const errorsOf = (inbox: Inbox, pattern: RegExp) => inbox.waitFor((m) => m.topic.endsWith('/errors') && pattern.test(m.payload)).then((m) => m.payload);
+const errorsOf = (inbox: Inbox, pattern: RegExp) =>
+  inbox.waitFor((m) => m.topic.endsWith('/errors') && pattern.test(m.payload)).then((m) => m.payload);
 
 /** Everything due to the inboxes has arrived: a barrier point from each inbox's own account. */
 async function settle(...who: Array<{ client: MqttClient; inbox: Inbox }>) {
@@ -77,7 +78,16 @@ describe('subscribing to a feed shared for reading', () => {
     expect(await errorsOf(c.inbox, /alice\/f\/missing/)).toMatch(/rejected, resource not available or not authorized$/);
     const anon = await t.connect(null);
     expect(await suback(anon, ['alice/f/temp'])).toEqual([128]);
-    const bob = await listen(t.bob, ['alice/f/+', 'alice/#', 'alice/feeds/#', '+/f/temp', 'alice/g/default', 'alice/errors', 'alice/throttle', 'alice/f/secret']);
+    const bob = await listen(t.bob, [
+      'alice/f/+',
+      'alice/#',
+      'alice/feeds/#',
+      '+/f/temp',
+      'alice/g/default',
+      'alice/errors',
+      'alice/throttle',
+      'alice/f/secret',
+    ]);
     expect(bob.codes).toEqual([128, 128, 128, 128, 128, 128, 128, 128]);
     await alicePub.publishAsync('alice/f/temp', '1', { qos: 1 });
     await settle(c, bob);
@@ -128,7 +138,14 @@ describe('publishing to a shared feed', () => {
     expect(data).toEqual(['32', '31', '30', '20']);
     await settle(alice);
     expect(alice.inbox.list()).toEqual(
-      ['alice/f/temp 30', 'alice/f/temp 31', 'alice/f/temp 32', 'alice/f/temp/csv 30,,,', 'alice/f/temp/csv 31,0,0,0', 'alice/f/temp/csv 32,40.7,-74,6'].sort(),
+      [
+        'alice/f/temp 30',
+        'alice/f/temp 31',
+        'alice/f/temp 32',
+        'alice/f/temp/csv 30,,,',
+        'alice/f/temp/csv 31,0,0,0',
+        'alice/f/temp/csv 32,40.7,-74,6',
+      ].sort(),
     );
     expect((await t.req('GET', '/api/v2/bob/throttle', { as: t.bob })).json.active_data_rate).toBe(3);
     expect(bob.inbox.list()).toEqual([]);
@@ -138,11 +155,15 @@ describe('publishing to a shared feed', () => {
     await share('feeds/temp');
     const bob = await listen(t.bob, []);
     await bob.client.publishAsync('alice/f/temp', 'nope', { qos: 1 });
-    expect(await errorsOf(bob.inbox, /alice\/f\/temp /)).toMatch(new RegExp(`^${bob.client.options.clientId} 127\\.0\\.0\\.1 PUBLISH alice/f/temp rejected, only shared feeds may be published to$`));
+    expect(await errorsOf(bob.inbox, /alice\/f\/temp /)).toMatch(
+      new RegExp(`^${bob.client.options.clientId} 127\\.0\\.0\\.1 PUBLISH alice/f/temp rejected, only shared feeds may be published to$`),
+    );
     await bob.client.publishAsync('alice/f/brand-new', '1', { qos: 1 });
     expect(await errorsOf(bob.inbox, /brand-new/)).toMatch(/PUBLISH alice\/f\/brand-new rejected, only shared feeds may be published to$/);
     await bob.client.publishAsync('alice/g/default', JSON.stringify({ feeds: { temp: 1 } }), { qos: 1 });
-    expect(await errorsOf(bob.inbox, /alice\/g\/default/)).toMatch(/rejected, in \{username\}\/\{type\}\/\{key\} topics for shared resources, \{type\} must be "feeds"$/);
+    expect(await errorsOf(bob.inbox, /alice\/g\/default/)).toMatch(
+      /rejected, in \{username\}\/\{type\}\/\{key\} topics for shared resources, \{type\} must be "feeds"$/,
+    );
     const c = await listen(carol, []);
     await c.client.publishAsync('alice/f/temp', 'nope', { qos: 1 });
     expect(await errorsOf(c.inbox, /alice\/f\/temp/)).toMatch(/only shared feeds may be published to$/);
@@ -253,7 +274,9 @@ describe('tokens of the grantee', () => {
     const inbox = new Inbox(viaToken);
     expect(await suback(viaToken, ['alice/f/temp', 'bob/errors'])).toEqual([0, 0]);
     await viaToken.publishAsync('alice/f/temp', 'by token', { qos: 1 });
-    expect((await inbox.waitFor((m) => m.topic === 'bob/errors')).payload).toMatch(/PUBLISH alice\/f\/temp rejected, only shared feeds may be published to$/);
+    expect((await inbox.waitFor((m) => m.topic === 'bob/errors')).payload).toMatch(
+      /PUBLISH alice\/f\/temp rejected, only shared feeds may be published to$/,
+    );
     await alicePub.publishAsync('alice/f/temp', 'seen', { qos: 1 });
     await inbox.waitFor((m) => m.topic === 'alice/f/temp' && m.payload === 'seen');
     await post('mine', '1', t.bob);
@@ -270,7 +293,13 @@ describe('persistent sessions of the grantee', () => {
   });
 
   async function persistent(as: TestAccount, clientId: string) {
-    const client = mqtt.connect(`mqtt://127.0.0.1:${t.port}`, { clientId, clean: false, reconnectPeriod: 0, username: as.name, password: as.key });
+    const client = mqtt.connect(`mqtt://127.0.0.1:${t.port}`, {
+      clientId,
+      clean: false,
+      reconnectPeriod: 0,
+      username: as.name,
+      password: as.key,
+    });
     clients.push(client);
     const inbox = new Inbox(client);
     await new Promise<void>((resolve, reject) => {

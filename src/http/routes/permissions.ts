@@ -30,7 +30,9 @@ export async function permissionRoutes(app: FastifyInstance, { core }: { core: C
 
     app.get<{ Params: Params }>(base, KEY_ONLY, async (req) => core.permissions.list(req.user, object(req)).map(json));
 
-    app.post<{ Params: Params }>(base, KEY_ONLY, async (req) => json(core.permissions.create(req.user, object(req), bodyFields(req, 'permission'))));
+    app.post<{ Params: Params }>(base, KEY_ONLY, async (req) =>
+      json(core.permissions.create(req.user, object(req), bodyFields(req, 'permission'))),
+    );
 
     app.get<{ Params: Params }>(`${base}/:id`, KEY_ONLY, async (req) => json(one(req).row));
 
