@@ -100,9 +100,9 @@ function sharedTarget(req: FastifyRequest): Target {
   return { list };
 }
 
-/** Whether the request acts on another account's things (a `shared` route used by someone else). */
+/** Whether the request acts on another account's things (a `shared` route used by someone else, or without a key). */
 export function onSharedPath(req: FastifyRequest): boolean {
-  return req.actor !== null && req.actor.id !== req.user.id;
+  return req.actor?.id !== req.user.id;
 }
 
 /** The account a write comes from (and is charged to): `write` routes always have one. */
