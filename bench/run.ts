@@ -26,6 +26,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   'http-page': () => import('./scenarios/http-page.js'),
   'mqtt-ingest': () => import('./scenarios/mqtt-ingest.js'),
   'fanout-latency': () => import('./scenarios/fanout-latency.js'),
+  'shared-fanout': () => import('./scenarios/shared-fanout.js'),
   chart: () => import('./scenarios/chart.js'),
   memory: () => import('./scenarios/memory.js'),
   actions: () => import('./scenarios/actions.js'),

@@ -9,7 +9,7 @@ export type { ActivityRow } from './types.js';
 
 /** `GET activities/{type}`: the model in any case, singular or plural. */
 const MODELS: ReadonlyMap<string, ActivityModel> = new Map(
-  (['Feed', 'Group', 'Dashboard', 'Block', 'Token', 'Trigger'] as const).flatMap((m) => [
+  (['Feed', 'Group', 'Dashboard', 'Block', 'Token', 'Trigger', 'Permission'] as const).flatMap((m) => [
     [m.toLowerCase(), m],
     [`${m.toLowerCase()}s`, m],
   ]),
@@ -23,7 +23,7 @@ const ACTION_TYPES: ReadonlyMap<string, ActivityModel> = new Map([
 export function activityModel(type: string): ActivityModel {
   const t = type.trim().toLowerCase();
   const model = MODELS.get(t) ?? ACTION_TYPES.get(t);
-  if (!model) throw invalid(`"${type}" is not an activity type; use feed, group, dashboard, block, token or action`);
+  if (!model) throw invalid(`"${type}" is not an activity type; use feed, group, dashboard, block, token, action or permission`);
   return model;
 }
 

@@ -17,12 +17,13 @@ import { IdFactory } from './ids.js';
 import { Bans } from './bans.js';
 import { DashboardLayouts } from './layouts.js';
 import { Limiter } from './limiter.js';
+import { Permissions } from './permissions.js';
 import { Serialize } from './serialize.js';
 import { feedJson } from './serializers/feed.js';
 import { groupJson } from './serializers/group.js';
 import { Sessions } from './sessions.js';
 import { Tokens } from './tokens.js';
-import type { UserRow } from './types.js';
+import type { FeedRow, GroupRow, UserRow } from './types.js';
 import { Webhooks } from './webhooks.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -43,6 +44,7 @@ export class Core {
   readonly activities: Activities;
   readonly sessions: Sessions;
   readonly actions: Actions;
+  readonly permissions: Permissions;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
@@ -71,6 +73,7 @@ export class Core {
     this.activities = new Activities(this.ctx);
     this.sessions = new Sessions(this.ctx);
     this.actions = new Actions(this.ctx, this.feeds, this.data);
+    this.permissions = new Permissions(this.ctx, this.feeds, this.groups, this.dashboards, this.data);
   }
 
   get config(): Config {
@@ -96,33 +99,47 @@ export class Core {
     return this.ctx.limiter;
   }
 
-  /** Feed records with their groups, one query for the memberships of all of them. */
-  feedsJson(user: UserRow, feeds: ReturnType<Feeds['list']>) {
+  /**
+   * Feed records with their groups, one query for the memberships of all of them. `viewer`: who
+   * reads them (null: no key); someone other than the owner sees whether they may write, and only
+   * the groups they may read besides the feed's home group, and no webhook receivers.
+   */
+  feedsJson(user: UserRow, feeds: FeedRow[], viewer: UserRow | null = user) {
     const ids = feeds.length === 1 ? [feeds[0]!.id] : undefined;
-    const memberships = this.feeds.memberships(user, ids);
-    const receivers = this.webhooks.byFeed(user, ids);
-    const changes = this.actions.statusChangesJson(user, ids);
-    const now = this.ctx.clock();
-    return feeds.map((f) =>
-      feedJson(user, f, { now, groups: memberships.get(f.id), receivers: receivers.get(f.id), statusChanges: changes.get(f.id) }),
-    );
+    return this.feedRecords(user, feeds, this.feeds.memberships(user, ids), viewer, ids);
   }
 
-  groupsJson(user: UserRow, groups: ReturnType<Groups['list']>) {
+  groupsJson(user: UserRow, groups: GroupRow[], viewer: UserRow | null = user) {
     const byGroup = this.groups.feedsByGroup(user, groups.length === 1 ? groups[0]!.id : undefined);
     const memberships = this.feeds.memberships(user);
-    const receivers = this.webhooks.byFeed(user);
-    const changes = this.actions.statusChangesJson(user);
+    return groups.map((g) => groupJson(user, g, this.feedRecords(user, byGroup.get(g.id) ?? [], memberships, viewer)));
+  }
+
+  private feedRecords(user: UserRow, feeds: FeedRow[], memberships: Map<number, GroupRow[]>, viewer: UserRow | null, ids?: number[]) {
+    if (feeds.length === 0) return [];
+    const own = viewer?.id === user.id;
+    const receivers = own ? this.webhooks.byFeed(user, ids) : undefined;
+    const changes = this.actions.statusChangesJson(user, ids);
+    const shared = this.permissions.sharedFeedIds(user);
+    const grants = own ? undefined : this.permissions.feedGrants(viewer, user);
+    let groupsSeen: Set<number> | undefined;
+    if (!own) {
+      const all = new Map<number, GroupRow>();
+      for (const f of feeds) for (const g of memberships.get(f.id) ?? []) all.set(g.id, g);
+      groupsSeen = new Set(this.permissions.readable(viewer, user, 'group', [...all.values()]).map((g) => g.id));
+    }
     const now = this.ctx.clock();
-    return groups.map((g) =>
-      groupJson(
-        user,
-        g,
-        (byGroup.get(g.id) ?? []).map((f) =>
-          feedJson(user, f, { now, groups: memberships.get(f.id), receivers: receivers.get(f.id), statusChanges: changes.get(f.id) }),
-        ),
-      ),
-    );
+    return feeds.map((f) => {
+      let groups = memberships.get(f.id);
+      if (groupsSeen) groups = groups?.filter((g) => g.id === f.groupId || groupsSeen.has(g.id));
+      return feedJson(user, f, {
+        now,
+        groups,
+        receivers: receivers?.get(f.id),
+        statusChanges: changes.get(f.id),
+        share: { isShared: shared.has(f.id), writable: own || grants?.get(f.id)?.write === true },
+      });
+    });
   }
 
   /** Starts the periodic retention sweep and the actions' clock; neither keeps the process alive on its own. */

@@ -92,7 +92,12 @@ export class Dashboards {
     }
     assertRoom(this.ctx, user, 'dashboards');
     const now = this.ctx.clock();
-    const created = store.insert({ ...attrs, userId: user.id, key, name, createdAt: now, updatedAt: now });
+    const created = this.ctx.tx.run(() => {
+      const row = store.insert({ ...attrs, userId: user.id, key, name, createdAt: now, updatedAt: now });
+      // A public dashboard has its public read permission (core/permissions.ts).
+      if (attrs.visibility === 'public') this.ctx.stores.permissions.syncPublic(user.id, { model: 'dashboard', id: row.id }, 'public', now);
+      return row;
+    });
     this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Dashboard', record: created });
     return created;
   }
@@ -109,7 +114,10 @@ export class Dashboards {
       }
     }
     attrs.updatedAt = this.ctx.clock();
-    const updated = this.ctx.stores.dashboards.update(dashboard.userId, dashboard.id, attrs);
+    const updated = this.ctx.tx.run(() => {
+      if (attrs.visibility) this.ctx.stores.permissions.syncPublic(user.id, { model: 'dashboard', id: dashboard.id }, attrs.visibility, attrs.updatedAt!);
+      return this.ctx.stores.dashboards.update(dashboard.userId, dashboard.id, attrs);
+    });
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Dashboard', record: updated });
     return updated;
   }

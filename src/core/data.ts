@@ -221,13 +221,22 @@ export class Data {
     });
   }
 
-  private store(user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, qos?: 0 | 1): Array<{ feed: FeedRow; row: DataRow }> {
+  /**
+   * Points another account writes on the owner's existing feeds, once core/permissions.ts has said it
+   * may: stored as the owner's, from the writer's rate budget; never creates a feed.
+   */
+  storeShared(writer: UserRow, owner: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, qos?: 0 | 1): Array<{ feed: FeedRow; row: DataRow }> {
+    return this.store(owner, items, qos, writer);
+  }
+
+  /** `payer`: whose rate budget the points come from (the owner's unless someone they shared with wrote). */
+  private store(user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, qos?: 0 | 1, payer: UserRow = user): Array<{ feed: FeedRow; row: DataRow }> {
     const now = this.ctx.clock();
     for (const { feed, datum } of items) {
       if (!feed.enabled) throw invalid(`feed ${feed.key} is disabled and does not accept data`);
       this.checkValue(datum, feed.history);
     }
-    this.ctx.limiter.take(user, items.length);
+    this.ctx.limiter.take(payer, items.length);
     const rows = this.insertAll(user, items, now);
     for (const { feed, row } of rows) {
       feed.dataCount += 1;

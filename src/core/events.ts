@@ -10,7 +10,7 @@ export interface DataEvent {
 }
 
 /** The models whose changes are recorded as activities, spelt as the hosted service spells them. */
-export type ActivityModel = 'Feed' | 'Group' | 'Dashboard' | 'Block' | 'Token' | 'Trigger';
+export type ActivityModel = 'Feed' | 'Group' | 'Dashboard' | 'Block' | 'Token' | 'Trigger' | 'Permission';
 
 export interface ActivityEvent {
   userId: number;
@@ -60,6 +60,15 @@ export interface AccountEvent {
   change: 'key';
 }
 
+/**
+ * What other accounts may reach of `owner`'s things may have changed: a permission was made, changed
+ * or deleted, or a feed, group, dashboard or block was (core/permissions.ts). Doors that hold access
+ * open (MQTT subscriptions) check it again.
+ */
+export interface SharingEvent {
+  owner: UserRow;
+}
+
 export interface CoreEvents {
   /**
    * A data point was stored (any door, any route). Emitted only after the commit that holds it, and
@@ -78,6 +87,8 @@ export interface CoreEvents {
   account: [AccountEvent];
   /** An action failed, or was not run (a loop, a chain too long): the MQTT door tells `{user}/errors`. */
   report: [ReportEvent];
+  /** An owner's sharing may have narrowed. Emitted after the commit. */
+  sharing: [SharingEvent];
 }
 
 /**
@@ -85,7 +96,7 @@ export interface CoreEvents {
  * dropped with a rollback, so no consumer (fan-out, webhooks, actions, console) ever sees a write
  * that was not committed. The others (refusals, bans) are news at once.
  */
-const DEFERRED: ReadonlySet<keyof CoreEvents> = new Set<keyof CoreEvents>(['data', 'activity', 'account']);
+const DEFERRED: ReadonlySet<keyof CoreEvents> = new Set<keyof CoreEvents>(['data', 'activity', 'account', 'sharing']);
 
 /** Typed wrapper so a misspelt event name or payload is a compile error. */
 export class CoreEventBus {

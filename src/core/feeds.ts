@@ -94,7 +94,10 @@ export class Feeds {
         if (!base) throw invalid('Validation failed: Key can not be made from that name');
         local = uniqueKey(base, taken);
       }
-      return store.insert({ ...attrs, userId: user.id, groupId: group.id, key: feedFullKey(group.key, local), name, createdAt: now, updatedAt: now });
+      const feed = store.insert({ ...attrs, userId: user.id, groupId: group.id, key: feedFullKey(group.key, local), name, createdAt: now, updatedAt: now });
+      // A public feed has its public read permission (core/permissions.ts).
+      if (attrs.visibility === 'public') this.ctx.stores.permissions.syncPublic(user.id, { model: 'feed', id: feed.id }, 'public', now);
+      return feed;
     });
     this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Feed', record: created });
     return created;
@@ -113,7 +116,11 @@ export class Feeds {
     }
     this.ctx.limiter.take(user, 1);
     attrs.updatedAt = this.ctx.clock();
-    const updated = this.ctx.stores.feeds.update(user.id, feed.id, attrs)!;
+    const updated = this.ctx.tx.run(() => {
+      const row = this.ctx.stores.feeds.update(user.id, feed.id, attrs)!;
+      if (attrs.visibility) this.ctx.stores.permissions.syncPublic(user.id, { model: 'feed', id: feed.id }, attrs.visibility, attrs.updatedAt!);
+      return row;
+    });
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Feed', record: updated });
     return updated;
   }

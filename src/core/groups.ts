@@ -57,7 +57,12 @@ export class Groups {
     assertRoom(this.ctx, user, 'groups');
     this.ctx.limiter.take(user, 1);
     const now = this.ctx.clock();
-    const created = this.ctx.stores.groups.insert({ userId: user.id, key, name, description, visibility, createdAt: now, updatedAt: now });
+    const created = this.ctx.tx.run(() => {
+      const row = this.ctx.stores.groups.insert({ userId: user.id, key, name, description, visibility, createdAt: now, updatedAt: now });
+      // A public group has its public read permission (core/permissions.ts).
+      if (visibility === 'public') this.ctx.stores.permissions.syncPublic(user.id, { model: 'group', id: row.id }, 'public', now);
+      return row;
+    });
     this.ctx.events.emit('activity', { userId: user.id, action: 'create', model: 'Group', record: created });
     return created;
   }
@@ -83,6 +88,7 @@ export class Groups {
     const updated = this.ctx.tx.run(() => {
       // Feeds at home in this group carry its key as their prefix: `old.feed` → `new.feed`.
       if (newKey) this.ctx.stores.feeds.rekeyHomeFeeds(user.id, group.id, group.key, newKey);
+      if (attrs.visibility) this.ctx.stores.permissions.syncPublic(user.id, { model: 'group', id: group.id }, attrs.visibility, attrs.updatedAt!);
       return this.ctx.stores.groups.update(user.id, group.id, attrs)!;
     });
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Group', record: updated });

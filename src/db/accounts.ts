@@ -23,6 +23,7 @@ export interface StoredLimits {
 export class AccountStore {
   private readonly byHashStmt;
   private readonly byNameStmt;
+  private readonly byIdStmt;
   private readonly keyHashStmt;
   private readonly limitsStmt;
   private readonly dataVersionStmt;
@@ -37,6 +38,11 @@ export class AccountStore {
       .select()
       .from(users)
       .where(eq(users.username, sql.placeholder('username')))
+      .prepare();
+    this.byIdStmt = db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
       .prepare();
     this.keyHashStmt = db
       .select({ keyHash: users.keyHash })
@@ -58,6 +64,10 @@ export class AccountStore {
 
   byUsername(username: string): UserRow | undefined {
     return this.byNameStmt.get({ username });
+  }
+
+  byId(userId: number): UserRow | undefined {
+    return this.byIdStmt.get({ id: userId });
   }
 
   /** The account's current key hash, read afresh (undefined if it is gone). */

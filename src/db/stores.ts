@@ -11,6 +11,7 @@ import { LayoutStore } from './layouts.js';
 import type { Db } from './open.js';
 import { SessionStatements } from './session-statements.js';
 import { TokenStore } from './tokens.js';
+import { PermissionStore } from './permissions.js';
 import { Transactions } from './transactions.js';
 import { WebhookStore } from './webhooks.js';
 
@@ -35,6 +36,7 @@ export interface Stores {
   activities: ActivityStore;
   webhooks: WebhookStore;
   actions: ActionStore;
+  permissions: PermissionStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -54,5 +56,6 @@ export function openStores(db: Db): Stores {
     activities: new ActivityStore(db),
     webhooks: new WebhookStore(db),
     actions: new ActionStore(db),
+    permissions: new PermissionStore(db),
   };
 }

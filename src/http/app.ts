@@ -16,6 +16,7 @@ import { dataRoutes } from './routes/data.js';
 import { feedRoutes } from './routes/feeds.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
+import { permissionRoutes } from './routes/permissions.js';
 import { timeRoutes } from './routes/time.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/user.js';
@@ -149,6 +150,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
   await app.register(
     async (api) => {
       api.decorateRequest('user', null as never);
+      api.decorateRequest('actor', null);
       api.addHook('preHandler', authenticate(core));
       await api.register(userRoutes, { core });
       await api.register(feedRoutes, { core });
@@ -161,6 +163,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
       await api.register(tokenRoutes, { core });
       await api.register(activityRoutes, { core });
       await api.register(actionRoutes, { core });
+      await api.register(permissionRoutes, { core });
     },
     { prefix: '/api/v2' },
   );

@@ -25,7 +25,7 @@ import { oneLine, printable } from './log-text.js';
 import { SessionPersistence } from './persistence.js';
 import { authorizePublish } from './publish.js';
 import { SessionKeeper } from './sessions.js';
-import { authorizeSubscribe, unsubscribed } from './subscribe.js';
+import { authorizeSubscribe, sharingChanged, unsubscribed } from './subscribe.js';
 import { SubscriptionIndex } from './subscriptions.js';
 import { TimePublisher, type Timers } from './time.js';
 
@@ -125,6 +125,8 @@ export class MqttBroker {
     ctx.detachers.push(core.events.on('ban', ({ user, ban }) => enforceBan(ctx, user, ban)));
     ctx.detachers.push(core.events.on('activity', (e) => tokensChanged(ctx, e)));
     ctx.detachers.push(core.events.on('account', (e) => keyChanged(ctx, e.userId)));
+    // Revocation is immediate: subscriptions to what is no longer shared leave the index at once.
+    ctx.detachers.push(core.events.on('sharing', (e) => sharingChanged(ctx, e.owner)));
     this.aedes.on('clientError', (client, err) => debug(`mqtt: client ${client?.id === undefined ? '?' : printable(client.id)}: ${err.message}`));
     this.aedes.on('connectionError', (_client, err) => debug(`mqtt: connection error: ${err.message}`));
     (this.aedes as EventEmitter).on('error', (err: Error) => log(`mqtt: broker error: ${err.message}`));

@@ -1,7 +1,9 @@
 // Data events → MQTT deliveries (compat-notes §3.5).
 //
-// Every stored data point, whichever door it came through, reaches every subscription of its owner
-// that matches any alias of its feed, on the exact topic string that subscription used:
+// Every stored data point, whichever door it came through, reaches every subscription in its owner's
+// namespace that matches any alias of its feed, on the exact topic string that subscription used. The
+// index files a subscription under its topic's first level, so the literal feed topics other accounts
+// hold on a feed shared with them (subscribe.ts) are found and served here exactly as the owner's own:
 //   - a literal filter (`u/f/Temp`, `u/feeds/room.temp/csv`) that names the feed by key, `default.key`,
 //     id or name gets the point on that very string, in that topic's format;
 //   - a wildcard filter gets it on each canonical alias it matches: `u/feeds|f/{key}[/json|/csv]`

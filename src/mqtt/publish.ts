@@ -5,12 +5,13 @@ import type { Client, PublishPacket } from 'aedes';
 import type { DatumInput } from '../core/data.js';
 import { AioError, feedNotFound, groupNotFound, invalid } from '../core/errors.js';
 import { tokenRefusal, type TokenRow } from '../core/tokens.js';
-import type { UserRow } from '../core/types.js';
+import type { FeedRow, UserRow } from '../core/types.js';
 import type { BrokerContext } from './broker-context.js';
 import type { ClientSession } from './client-session.js';
 import { feedPayload, groupPayload, keyInGroup } from './fanout.js';
 import { parseFeedPayload, parseGroupPayload, type GroupEntry } from './payloads.js';
 import { REJECT, reject } from './refusals.js';
+import { sharedFeed } from './subscribe.js';
 import { parseTopic, groupFormat, type FeedTopic, type GroupTopic, type ParsedTopic } from './topics.js';
 
 /** Where handled PUBLISH packets go once the core has them: no filter a client may hold matches it. */
@@ -60,10 +61,11 @@ function handlePublish(ctx: BrokerContext, session: ClientSession, packet: Publi
   }
   const t = parseTopic(topic);
   if (!t) return rejectPublish(ctx, session, topic, REJECT.badFormat);
-  if (t.kind === 'time' || t.user !== user.username) return rejectPublish(ctx, session, topic, REJECT.notAuthorized);
+  if (t.kind === 'time') return rejectPublish(ctx, session, topic, REJECT.notAuthorized);
+  if (t.user !== user.username) return sharedPublish(ctx, session, user, t, packet);
   if (t.kind !== 'feed' && t.kind !== 'group') return rejectPublish(ctx, session, topic, REJECT.notWritable);
   if (session.token && !tokenMayPublish(ctx, session.token, user, t)) return rejectPublish(ctx, session, topic, REJECT.notAuthorized);
-  try {
+  guarded(ctx, session, user, topic, () => {
     if (t.kind === 'feed') {
       if (t.get) feedGet(ctx, session, user, t, topic);
       else feedPublish(ctx, user, t, packet);
@@ -72,6 +74,13 @@ function handlePublish(ctx: BrokerContext, session: ClientSession, packet: Publi
     } else {
       groupPublish(ctx, user, t, packet);
     }
+  });
+}
+
+/** Runs a publish's work: refusals of the core go to `{user}/errors`, the rate limit's to `{user}/throttle`. */
+function guarded(ctx: BrokerContext, session: ClientSession, user: UserRow, topic: string, work: () => void): void {
+  try {
+    work();
   } catch (err) {
     // Over the rate limit: the limiter's notice goes to `{user}/throttle` (see Fanout), not to errors.
     if (err instanceof AioError && err.kind === 'throttled') {
@@ -84,11 +93,39 @@ function handlePublish(ctx: BrokerContext, session: ClientSession, packet: Publi
   }
 }
 
-function feedPublish(ctx: BrokerContext, user: UserRow, t: FeedTopic, packet: PublishPacket): void {
+/**
+ * A PUBLISH in another account's namespace: to a feed shared with this one for writing (core/permissions.ts),
+ * stored as the owner's from this account's budget, never creating a feed; `/get` on one shared for
+ * reading. Everything else is refused in the hosted service's words, the same whether the feed exists
+ * or not.
+ */
+function sharedPublish(ctx: BrokerContext, session: ClientSession, user: UserRow, t: Exclude<ParsedTopic, { kind: 'time' }>, packet: PublishPacket): void {
+  const topic = packet.topic;
+  if (t.kind === 'group') return rejectPublish(ctx, session, topic, REJECT.sharedFeedsOnly);
+  if (t.kind !== 'feed') return rejectPublish(ctx, session, topic, REJECT.notAuthorized);
+  const info = { user: t.user, isTime: false, wildcard: false };
+  const found = sharedFeed(ctx.core, user, topic, info);
+  const grant = found && ctx.core.permissions.feedGrant(user, found.owner, found.feed);
+  const access = t.get ? 'readable' : 'createable';
+  const allowed = found && grant && (t.get ? grant.read : grant.write);
+  if (!allowed || (session.token && tokenRefusal(session.token, access, ctx.core.now(), found.feed.id) !== undefined)) {
+    return rejectPublish(ctx, session, topic, t.get ? REJECT.notAuthorized : REJECT.onlyShared);
+  }
+  const { owner, feed } = found;
+  guarded(ctx, session, user, topic, () => {
+    if (t.get) return sendLast(ctx, session, feed, t, topic);
+    ctx.core.permissions.writeData(user, owner, [{ feed, datum: feedDatum(t, packet) }], packet.qos >= 1 ? 1 : 0);
+  });
+}
+
+function feedDatum(t: FeedTopic, packet: PublishPacket): DatumInput {
   const p = parseFeedPayload(payloadBuffer(packet.payload), t.format);
   if (p.value === '') throw invalid("Validation failed: Value can't be blank");
-  const datum: DatumInput = { value: p.value, lat: p.lat ?? null, lon: p.lon ?? null, ele: p.ele ?? null };
-  ctx.core.data.createOrAutoCreate(user, t.ident, [datum], packet.qos >= 1 ? 1 : 0);
+  return { value: p.value, lat: p.lat ?? null, lon: p.lon ?? null, ele: p.ele ?? null };
+}
+
+function feedPublish(ctx: BrokerContext, user: UserRow, t: FeedTopic, packet: PublishPacket): void {
+  ctx.core.data.createOrAutoCreate(user, t.ident, [feedDatum(t, packet)], packet.qos >= 1 ? 1 : 0);
 }
 
 function groupPublish(ctx: BrokerContext, user: UserRow, t: GroupTopic, packet: PublishPacket): void {
@@ -103,6 +140,10 @@ function groupPublish(ctx: BrokerContext, user: UserRow, t: GroupTopic, packet: 
 function feedGet(ctx: BrokerContext, session: ClientSession, user: UserRow, t: FeedTopic, topic: string): void {
   const feed = ctx.core.feeds.find(user, t.ident);
   if (!feed) throw feedNotFound(t.ident, user.username);
+  sendLast(ctx, session, feed, t, topic);
+}
+
+function sendLast(ctx: BrokerContext, session: ClientSession, feed: FeedRow, t: FeedTopic, topic: string): void {
   const last = ctx.core.data.latest(feed);
   if (!last) return; // nothing stored yet: nothing to send (compat-notes §5 q7)
   const target = topic.slice(0, -'/get'.length);

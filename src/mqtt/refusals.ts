@@ -8,6 +8,10 @@ export const REJECT = {
   notResource: 'not a valid resource topic',
   badFormat: 'not a valid topic format',
   notWritable: 'only feeds and groups may be published to',
+  /** A PUBLISH to another account's feed that is not shared with the publisher for writing (or does not exist). */
+  onlyShared: 'only shared feeds may be published to',
+  /** A PUBLISH to another account's group topic: shared resources are published to as feeds. */
+  sharedFeedsOnly: 'in {username}/{type}/{key} topics for shared resources, {type} must be "feeds"',
 } as const;
 
 /** Reports a refusal on the user's `{user}/errors` topic: `CLIENT_ID IP ACTION TOPIC rejected, reason`. */

@@ -15,6 +15,7 @@ import type { Aedes, Client, PublishPacket } from 'aedes';
 import type { Core } from '../core/core.js';
 import type { UserRow } from '../core/types.js';
 import type { SessionPersistence } from './persistence.js';
+import { mayHold } from './subscribe.js';
 import { compileSub, type Qos, type Session, type Sub, type SubscriptionIndex } from './subscriptions.js';
 import { parseFilter } from './topics.js';
 
@@ -209,7 +210,8 @@ export class SessionKeeper {
       // QoS 0 deliveries are not kept, and time topics are QoS 0: only QoS 1 feed and group filters matter.
       if (qos < 1) continue;
       const info = parseFilter(topic);
-      if (!info || info.isTime || info.user !== user.username) continue;
+      // Another account's feed only while it is shared with this one (checked again on every change).
+      if (!info || info.isTime || !mayHold(this.o.core, user, null, topic, info)) continue;
       if (!session) {
         session = new OfflineSession(clientId, user, ip, (id, d) => this.keep(id, d));
         this.offline.set(clientId, session);

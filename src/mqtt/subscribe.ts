@@ -1,11 +1,13 @@
 // SUBSCRIBE and UNSUBSCRIBE: which filters a session may hold, and the index fan-out reads them from.
 
 import type { Client, Subscription } from 'aedes';
+import type { Core } from '../core/core.js';
 import { tokenRefusal, type TokenRow } from '../core/tokens.js';
+import type { FeedRow, UserRow } from '../core/types.js';
 import type { BrokerContext } from './broker-context.js';
 import type { ClientSession } from './client-session.js';
 import { REJECT, reject } from './refusals.js';
-import { compileSub, type Qos } from './subscriptions.js';
+import { compileSub, type Qos, type Session } from './subscriptions.js';
 import { parseFilter, parseTopic, type FilterInfo } from './topics.js';
 
 export function authorizeSubscribe(
@@ -22,8 +24,7 @@ export function authorizeSubscribe(
   const info = parseFilter(sub.topic);
   let reason: string | undefined;
   if (!info) reason = REJECT.notResource;
-  else if (!info.isTime && (!session.user || info.user !== session.user.username)) reason = REJECT.notAuthorized;
-  else if (session.token && !tokenMaySubscribe(ctx, session, session.token, sub.topic, info)) reason = REJECT.notAuthorized;
+  else if (!mayHold(ctx.core, session.user, session.token, sub.topic, info)) reason = REJECT.notAuthorized;
   if (reason !== undefined || !info) {
     reject(ctx, session, 'SUBSCRIBE', sub.topic, reason ?? REJECT.notResource);
     if (restoring) ctx.keeper.refuseRestored(session, sub.topic);
@@ -52,16 +53,60 @@ export function unsubscribed(ctx: BrokerContext, filters: string[], client: Clie
 }
 
 /**
- * A feed-limited token may subscribe only to its own feed's literal topics and `{user}/throttle`;
- * time topics are open to everyone.
+ * Whether a login may hold `filter`: time topics anyone; the own namespace, wildcards included; in
+ * another account's namespace only the literal topics of a feed shared with it for reading
+ * (`{owner}/feeds|f/{feed}[/json|/csv][/get]`, core/permissions.ts), never a wildcard, a group or the
+ * owner's errors and throttle topics. A token is held to its flags and feed as well. Checked at
+ * SUBSCRIBE, when a stored session's subscriptions come back, and again whenever the owner's sharing
+ * changes (sharingChanged).
  */
-function tokenMaySubscribe(ctx: BrokerContext, session: ClientSession, token: TokenRow, filter: string, info: FilterInfo): boolean {
+export function mayHold(core: Core, user: UserRow | null, token: TokenRow | null, filter: string, info: FilterInfo): boolean {
   if (info.isTime) return true;
+  if (!user) return false;
   let feedId: number | undefined;
-  if (token.feedId !== null && !info.wildcard) {
-    const t = parseTopic(filter);
-    if (t?.kind === 'throttle') feedId = token.feedId; // not about any feed
-    else if (t?.kind === 'feed' && !t.get) feedId = ctx.core.feeds.find(session.user!, t.ident)?.id;
+  if (info.user === user.username) {
+    if (token && token.feedId !== null && !info.wildcard) {
+      const t = parseTopic(filter);
+      if (t?.kind === 'throttle') feedId = token.feedId; // not about any feed
+      else if (t?.kind === 'feed' && !t.get) feedId = core.feeds.find(user, t.ident)?.id;
+    }
+  } else {
+    const feed = sharedFeed(core, user, filter, info);
+    if (!feed || !core.permissions.feedGrant(user, feed.owner, feed.feed).read) return false;
+    feedId = feed.feed.id;
   }
-  return tokenRefusal(token, 'readable', ctx.core.now(), feedId) === undefined;
+  return !token || tokenRefusal(token, 'readable', core.now(), feedId) === undefined;
+}
+
+/** The owner and feed a literal feed topic names in another account's namespace; undefined for anything else. */
+export function sharedFeed(core: Core, user: UserRow, topic: string, info: FilterInfo): { owner: UserRow; feed: FeedRow } | undefined {
+  if (info.wildcard || info.user === null || info.user === user.username) return undefined;
+  const t = parseTopic(topic);
+  if (t?.kind !== 'feed') return undefined;
+  const owner = core.accounts.find(t.user);
+  const feed = owner && core.feeds.find(owner, t.ident);
+  return owner && feed ? { owner, feed } : undefined;
+}
+
+/**
+ * The owner's sharing changed (core/permissions.ts `sharing`): every subscription another account
+ * holds in the owner's namespace is checked again, and the ones no longer allowed leave the index at
+ * once, so nothing more is delivered on them; a connected client is told on its `{user}/errors`.
+ */
+export function sharingChanged(ctx: BrokerContext, owner: UserRow): void {
+  const sessions = ctx.index.forUser(owner.username);
+  if (!sessions) return;
+  const revoked: Array<{ session: Session; filter: string }> = [];
+  for (const [session, subs] of sessions) {
+    if (!session.user || session.user.id === owner.id) continue;
+    const token = (session as Partial<ClientSession>).token ?? null;
+    for (const sub of subs.values()) {
+      const info = parseFilter(sub.filter);
+      if (!info || !mayHold(ctx.core, session.user, token, sub.filter, info)) revoked.push({ session, filter: sub.filter });
+    }
+  }
+  for (const { session, filter } of revoked) {
+    ctx.index.remove(session, filter);
+    if (!session.closed) reject(ctx, session, 'SUBSCRIBE', filter, REJECT.notAuthorized);
+  }
 }

@@ -14,6 +14,8 @@ export interface FeedJsonOptions {
   receivers?: readonly WebhookRow[];
   /** Its recorded online/offline flips, newest first, as core/actions/status.ts gives them. */
   statusChanges?: readonly unknown[];
+  /** Whether anyone besides the owner may reach the feed, and whether the reader may write to it. */
+  share?: { isShared: boolean; writable: boolean };
 }
 
 export type FeedJson = ReturnType<typeof feedJson>;
@@ -44,7 +46,8 @@ export function feedJson(user: UserRow, feed: FeedRow, opts: FeedJsonOptions) {
     status_timeout: feed.statusTimeout,
     status: online ? 'online' : 'offline',
     key: feed.key,
-    writable: true,
+    writable: opts.share?.writable ?? true,
+    is_shared: opts.share?.isShared ?? false,
     group: home ? groupRefJson(home) : null,
     groups: groups.map((g) => groupRefJson(g)),
     feed_webhook_receivers: (opts.receivers ?? []).map((r) => webhookJson(r)),

@@ -21,6 +21,8 @@ export async function chartRoutes(app: FastifyInstance, { core }: { core: Core }
     if (!feed) throw feedNotFound(feedKey, req.user.username);
     return core.chart.chart(feed, parseChartQuery(queryFields(req), core.now()));
   };
-  app.get('/:username/feeds/:feedKey/data/chart', chart);
-  app.get('/:username/groups/:groupKey/feeds/:feedKey/data/chart', chart);
+  // Others read a feed's chart as its owner shared it (auth.ts).
+  const READ = { config: { shared: 'read' as const } };
+  app.get('/:username/feeds/:feedKey/data/chart', READ, chart);
+  app.get('/:username/groups/:groupKey/feeds/:feedKey/data/chart', READ, chart);
 }

@@ -23,13 +23,18 @@ export async function dashboardRoutes(app: FastifyInstance, { core }: { core: Co
   };
   const blockJson = (req: FastifyRequest, b: ReturnType<Core['blocks']['resolve']>) => core.blocks.json(req.user, [b])[0];
 
-  app.get('/:username/dashboards', async (req) => core.dashboards.json(req.user, core.dashboards.list(req.user)));
+  // Others read a dashboard and its blocks as its owner shared it (auth.ts).
+  const READ = { config: { shared: 'read' as const } };
+
+  app.get('/:username/dashboards', READ, async (req) =>
+    core.dashboards.json(req.user, core.permissions.readable(req.actor, req.user, 'dashboard', core.dashboards.list(req.user))),
+  );
 
   app.post('/:username/dashboards', async (req, reply) =>
     reply.code(201).send(json(req, core.dashboards.create(req.user, bodyFields(req, 'dashboard')))),
   );
 
-  app.get<{ Params: DashboardParams }>('/:username/dashboards/:dashboardKey', async (req) => json(req, dashboard(req), true));
+  app.get<{ Params: DashboardParams }>('/:username/dashboards/:dashboardKey', READ, async (req) => json(req, dashboard(req), true));
 
   const update = async (req: FastifyRequest<{ Params: DashboardParams }>) =>
     json(req, core.dashboards.update(req.user, dashboard(req), bodyFields(req, 'dashboard')));
@@ -46,7 +51,7 @@ export async function dashboardRoutes(app: FastifyInstance, { core }: { core: Co
     return json(req, d, true);
   });
 
-  app.get<{ Params: DashboardParams }>('/:username/dashboards/:dashboardKey/blocks', async (req) =>
+  app.get<{ Params: DashboardParams }>('/:username/dashboards/:dashboardKey/blocks', READ, async (req) =>
     core.blocks.json(req.user, core.blocks.list(req.user, dashboard(req))),
   );
 
@@ -55,7 +60,7 @@ export async function dashboardRoutes(app: FastifyInstance, { core }: { core: Co
     blockJson(req, core.blocks.create(req.user, dashboard(req), bodyFields(req, 'block'))),
   );
 
-  app.get<{ Params: BlockParams }>('/:username/dashboards/:dashboardKey/blocks/:blockId', async (req) => blockJson(req, block(req)));
+  app.get<{ Params: BlockParams }>('/:username/dashboards/:dashboardKey/blocks/:blockId', READ, async (req) => blockJson(req, block(req)));
 
   const updateBlock = async (req: FastifyRequest<{ Params: BlockParams }>) =>
     blockJson(req, core.blocks.update(req.user, block(req), bodyFields(req, 'block')));

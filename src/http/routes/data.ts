@@ -5,6 +5,7 @@ import { feedNotFound, invalid } from '../../core/errors.js';
 import { DATA_FIELDS } from '../../core/serializers/datum.js';
 import type { FeedRow } from '../../core/types.js';
 import { csvLine } from '../../core/values.js';
+import { onSharedPath, writer } from '../auth.js';
 import { bodyFields, queryFields } from '../body.js';
 import { checkBatchLength } from '../limits.js';
 import { decodeCursor, encodeCursor, listWindow, setPageHeaders } from '../pagination.js';
@@ -46,9 +47,17 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
   const datumJson = (req: Req, feed: FeedRow, row: Parameters<Core['serialize']['datum']>[0]) =>
     core.serialize.datum(row, feed.key, includeSet(queryFields(req).include));
 
-  /** Writes create the feed on first use, as the hosted service does (inside the group on group routes). */
+  /**
+   * Writes create the feed on first use, as the hosted service does (inside the group on group
+   * routes); on another account's path, only on a feed that exists and is shared for writing.
+   */
   const write = (req: Req, inputs: ReturnType<typeof parseDatum>[]) => {
     const { groupKey, feedKey } = req.params;
+    if (onSharedPath(req)) {
+      const feed = feedOf(req);
+      const stored = core.permissions.writeData(writer(req), req.user, inputs.map((datum) => ({ feed, datum })));
+      return { feed, rows: stored.map((s) => s.row) };
+    }
     if (groupKey === undefined) return core.data.createOrAutoCreate(req.user, feedKey, inputs);
     return core.data.createInGroupFeed(req.user, core.groups.resolve(req.user, groupKey), feedKey, inputs);
   };
@@ -104,10 +113,10 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
   };
   const update = async (req: Req) => {
     const feed = feedOf(req);
-    return datumJson(req, feed, core.data.update(req.user, feed, req.params.id!, bodyFields(req, 'datum')));
+    return datumJson(req, feed, core.data.update(writer(req), feed, req.params.id!, bodyFields(req, 'datum')));
   };
   const remove = async (req: Req, reply: FastifyReply) => {
-    core.data.delete(req.user, feedOf(req), req.params.id!);
+    core.data.delete(writer(req), feedOf(req), req.params.id!);
     return sendOk(reply);
   };
   const cursor = (move: 'first' | 'last' | 'next' | 'previous') => async (req: Req) => {
@@ -126,19 +135,22 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
     return reply.type('text/csv; charset=utf-8').send(text);
   };
 
+  // Others read and write a feed's data as its owner shared it (auth.ts, core/permissions.ts).
+  const READ = { config: { shared: 'read' as const } };
+  const WRITE = { config: { shared: 'write' as const } };
   for (const base of ['/:username/feeds/:feedKey', '/:username/groups/:groupKey/feeds/:feedKey']) {
-    app.get(`${base}/data`, list);
-    app.post(`${base}/data`, create);
-    app.post(`${base}/data/batch`, batch);
-    app.get(`${base}/data/first`, cursor('first'));
-    app.get(`${base}/data/last`, cursor('last'));
-    app.get(`${base}/data/next`, cursor('next'));
-    app.get(`${base}/data/previous`, cursor('previous'));
-    app.get(`${base}/data/prev`, cursor('previous'));
-    app.get(`${base}/data/retain`, retain);
-    app.get(`${base}/data/:id`, one);
-    app.put(`${base}/data/:id`, update);
-    app.patch(`${base}/data/:id`, update);
-    app.delete(`${base}/data/:id`, remove);
+    app.get(`${base}/data`, READ, list);
+    app.post(`${base}/data`, WRITE, create);
+    app.post(`${base}/data/batch`, WRITE, batch);
+    app.get(`${base}/data/first`, READ, cursor('first'));
+    app.get(`${base}/data/last`, READ, cursor('last'));
+    app.get(`${base}/data/next`, READ, cursor('next'));
+    app.get(`${base}/data/previous`, READ, cursor('previous'));
+    app.get(`${base}/data/prev`, READ, cursor('previous'));
+    app.get(`${base}/data/retain`, READ, retain);
+    app.get(`${base}/data/:id`, READ, one);
+    app.put(`${base}/data/:id`, WRITE, update);
+    app.patch(`${base}/data/:id`, WRITE, update);
+    app.delete(`${base}/data/:id`, WRITE, remove);
   }
 }

@@ -8,8 +8,13 @@ interface FeedParams {
   feedKey: string;
 }
 
+/** Others may read what the owner shared with them or made public (auth.ts). */
+const READ = { config: { shared: 'read' as const } };
+
 export async function feedRoutes(app: FastifyInstance, { core }: { core: Core }) {
-  app.get('/:username/feeds', async (req) => core.feedsJson(req.user, core.feeds.list(req.user)));
+  app.get('/:username/feeds', READ, async (req) =>
+    core.feedsJson(req.user, core.permissions.readable(req.actor, req.user, 'feed', core.feeds.list(req.user)), req.actor),
+  );
 
   app.post('/:username/feeds', async (req, reply) => {
     const groupKey = queryFields(req).group_key;
@@ -18,18 +23,19 @@ export async function feedRoutes(app: FastifyInstance, { core }: { core: Core })
     return reply.code(201).send(core.feedsJson(req.user, [feed])[0]);
   });
 
-  app.get<{ Params: FeedParams }>('/:username/feeds/:feedKey', async (req) =>
-    core.feedsJson(req.user, [core.feeds.resolve(req.user, req.params.feedKey)])[0],
+  app.get<{ Params: FeedParams }>('/:username/feeds/:feedKey', READ, async (req) =>
+    core.feedsJson(req.user, [core.feeds.resolve(req.user, req.params.feedKey)], req.actor)[0],
   );
 
-  app.get<{ Params: FeedParams }>('/:username/feeds/:feedKey/details', async (req) => {
+  app.get<{ Params: FeedParams }>('/:username/feeds/:feedKey/details', READ, async (req) => {
     const feed = core.feeds.resolve(req.user, req.params.feedKey);
-    const json = core.feedsJson(req.user, [feed])[0]!;
+    const json = core.feedsJson(req.user, [feed], req.actor)[0]!;
     const { first, last } = core.data.ends(feed);
     return {
       ...json,
       details: {
-        shared_with: [],
+        // Whom the owner shares it with is the owner's business.
+        shared_with: req.actor?.id === req.user.id ? core.permissions.sharedWith(req.user, feed) : [],
         data: {
           first: first ? core.serialize.datum(first, feed.key) : null,
           last: last ? core.serialize.datum(last, feed.key) : null,

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
 import type { DatumInput } from '../../core/data.js';
-import { invalid } from '../../core/errors.js';
+import { feedNotFound, invalid } from '../../core/errors.js';
 import { parseDatum } from '../../core/data.js';
 import type { Config } from '../../config.js';
+import { onSharedPath, writer } from '../auth.js';
 import { bodyFields, queryFields } from '../body.js';
 import { checkBatchLength } from '../limits.js';
 import { sendOk } from '../reply.js';
@@ -32,15 +33,20 @@ function groupEntries(fields: Record<string, unknown>, config: Config): Array<{ 
 
 export async function groupRoutes(app: FastifyInstance, { core }: { core: Core }) {
   const one = (req: FastifyRequest<{ Params: GroupParams }>) => core.groups.resolve(req.user, req.params.groupKey);
-  const json = (req: FastifyRequest, group: ReturnType<Core['groups']['resolve']>) => core.groupsJson(req.user, [group])[0];
+  const json = (req: FastifyRequest, group: ReturnType<Core['groups']['resolve']>) => core.groupsJson(req.user, [group], req.actor)[0];
+  // Others read a group, and write its feeds' data, as its owner shared it (auth.ts).
+  const READ = { config: { shared: 'read' as const } };
+  const WRITE = { config: { shared: 'write' as const } };
 
-  app.get('/:username/groups', async (req) => core.groupsJson(req.user, core.groups.list(req.user)));
+  app.get('/:username/groups', READ, async (req) =>
+    core.groupsJson(req.user, core.permissions.readable(req.actor, req.user, 'group', core.groups.list(req.user)), req.actor),
+  );
 
   app.post('/:username/groups', async (req, reply) =>
     reply.code(201).send(json(req, core.groups.create(req.user, bodyFields(req, 'group')))),
   );
 
-  app.get<{ Params: GroupParams }>('/:username/groups/:groupKey', async (req) => json(req, one(req)));
+  app.get<{ Params: GroupParams }>('/:username/groups/:groupKey', READ, async (req) => json(req, one(req)));
 
   const update = async (req: FastifyRequest<{ Params: GroupParams }>) =>
     json(req, core.groups.update(req.user, one(req), bodyFields(req, 'group')));
@@ -64,9 +70,9 @@ export async function groupRoutes(app: FastifyInstance, { core }: { core: Core }
     return json(req, core.groups.resolve(req.user, String(group.id)));
   });
 
-  app.get<{ Params: GroupParams }>('/:username/groups/:groupKey/feeds', async (req) => {
+  app.get<{ Params: GroupParams }>('/:username/groups/:groupKey/feeds', READ, async (req) => {
     const group = one(req);
-    return core.feedsJson(req.user, core.groups.feedsByGroup(req.user, group.id).get(group.id) ?? []);
+    return core.feedsJson(req.user, core.groups.feedsByGroup(req.user, group.id).get(group.id) ?? [], req.actor);
   });
 
   app.post<{ Params: GroupParams }>('/:username/groups/:groupKey/feeds', async (req, reply) => {
@@ -74,10 +80,20 @@ export async function groupRoutes(app: FastifyInstance, { core }: { core: Core }
     return reply.code(201).send(core.feedsJson(req.user, [feed])[0]);
   });
 
-  app.post<{ Params: GroupParams }>('/:username/groups/:groupKey/data', async (req) => {
+  app.post<{ Params: GroupParams }>('/:username/groups/:groupKey/data', WRITE, async (req) => {
     const group = one(req);
     const entries = groupEntries(bodyFields(req, 'group'), core.config);
-    const stored = await core.data.soon(() => core.data.createInGroup(req.user, group, entries));
+    // On another account's path, only to the group's existing feeds.
+    const shared = onSharedPath(req)
+      ? entries.map((e) => {
+          const feed = core.feeds.findInGroup(req.user, group, e.key);
+          if (!feed) throw feedNotFound(e.key, req.user.username);
+          return { feed, datum: e.datum };
+        })
+      : undefined;
+    const stored = await core.data.soon(() =>
+      shared ? core.permissions.writeData(writer(req), req.user, shared) : core.data.createInGroup(req.user, group, entries),
+    );
     return stored.map(({ feed, row }) => core.serialize.datum(row, feed.key));
   });
 }
