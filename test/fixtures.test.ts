@@ -29,6 +29,19 @@ describe('appTest', () => {
     expect(now).toBeLessThanOrEqual(Date.now());
   });
 
+  describe('in a beforeEach hook', () => {
+    let seen: TestApp | undefined;
+    appTest.beforeEach(async ({ t }) => {
+      seen = t;
+      expect((await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'made-in-the-hook' } })).status).toBe(201);
+    });
+
+    appTest('is the handle the test then gets', async ({ t }) => {
+      expect(t).toBe(seen);
+      expect((await t.req('GET', '/api/v2/alice/feeds')).json.map((f: { key: string }) => f.key)).toEqual(['made-in-the-hook']);
+    });
+  });
+
   // Passes only if setting up `clock` throws: the body itself succeeds whenever it runs.
   appTest.fails('has no clock to give: a test asking for one fails before it starts', ({ clock }) => {
     expect(clock).toBeInstanceOf(FakeClock);
