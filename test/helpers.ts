@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { test } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
 import type { Clock } from '../src/core/clock.js';
 import { Core } from '../src/core/core.js';
@@ -109,3 +110,57 @@ export async function makeApp(opts: { clock?: Clock; config?: Partial<Config> } 
     },
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: `it(name, async ({ t }) => ...)` gets a handle made for that test and closed after it
+// (even when the test fails), in place of the same `let t` + beforeEach + afterEach in every file.
+// Plain files import `appTest as it`; a file or describe whose handle needs options makes its own
+// `const it = appTestWith({ ... })`. Hooks that need the handle take it the same way:
+// `it.beforeEach(async ({ t }) => ...)` is given the very handle the test then gets.
+
+/** How a fixture makes its handle. */
+export interface Setup {
+  config?: Partial<Config>;
+  /**
+   * Run the handle on the `clock` fixture, a FakeClock new for each test, instead of the wall clock:
+   * `true` starts it where FakeClock starts, a number at that time (ms).
+   */
+  fakeClock?: boolean | number;
+}
+
+/** A test API with fixtures `t` (made by `make` from `setup`, closed after the test) and `clock`. */
+export function handleTest<T extends { close(): unknown }, S extends Setup>(
+  setup: S,
+  make: (opts: Omit<S, 'fakeClock'> & { clock?: Clock }) => T | Promise<T>,
+) {
+  const { fakeClock, ...opts } = setup;
+  const fake = fakeClock !== undefined && fakeClock !== false;
+  // Vitest reads a fixture's dependencies from its first parameter's destructuring, so the wall-clock
+  // `t` has an empty one: it must not ask for `clock`, which refuses to exist there.
+  return test.extend<{ clock: FakeClock; t: T }>({
+    // biome-ignore lint/correctness/noEmptyPattern: Vitest requires the destructuring, even empty
+    clock: async ({}, use) => {
+      if (!fake) throw new Error('this test API runs on the wall clock; make it with { fakeClock: true } to get a clock');
+      await use(new FakeClock(typeof fakeClock === 'number' ? fakeClock : undefined));
+    },
+    t: fake
+      ? async ({ clock }, use) => {
+          const t = await make({ ...opts, clock: clock.now });
+          await use(t);
+          await t.close();
+        }
+      : // biome-ignore lint/correctness/noEmptyPattern: as above
+        async ({}, use) => {
+          const t = await make(opts);
+          await use(t);
+          await t.close();
+        },
+  });
+}
+
+export const coreTestWith = (setup: Setup) => handleTest(setup, makeCore);
+export const appTestWith = (setup: Setup) => handleTest(setup, makeApp);
+/** `t` is `makeCore()`, on the wall clock. */
+export const coreTest = coreTestWith({});
+/** `t` is `makeApp()`, on the wall clock. */
+export const appTest = appTestWith({});

@@ -1,23 +1,17 @@
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { generateKey, hashKey } from '../../src/core/accounts.js';
 import type { AccountEvent } from '../../src/core/events.js';
-import { FakeClock, makeCore, type TestCore } from '../helpers.js';
-
-let t: TestCore;
-beforeEach(() => {
-  t = makeCore();
-});
-afterEach(() => t.close());
+import { coreTest as it, FakeClock, makeCore, type TestCore } from '../helpers.js';
 
 describe('accounts', () => {
-  it('store keys hashed, never in the clear', () => {
+  it('store keys hashed, never in the clear', ({ t }) => {
     const raw = t.db.$client.prepare('SELECT * FROM users').all();
     expect(JSON.stringify(raw)).not.toContain(t.alice.key);
     expect((raw[0] as { key_hash: string }).key_hash).toBe(hashKey(t.alice.key));
   });
 
-  it('authenticate by key, and MQTT-style by exact username and key', () => {
+  it('authenticate by key, and MQTT-style by exact username and key', ({ t }) => {
     expect(t.core.accounts.authenticate(t.alice.key)?.username).toBe('alice');
     expect(t.core.accounts.authenticate('nope')).toBeUndefined();
     expect(t.core.accounts.authenticate(undefined)).toBeUndefined();
@@ -44,7 +38,7 @@ describe('accounts', () => {
     }
   });
 
-  it('a key rotated by another process is refused at once when it was not cached', () => {
+  it('a key rotated by another process is refused at once when it was not cached', ({ t }) => {
     const other = new Database(t.config.dbPath);
     other.prepare('UPDATE users SET key_hash = ? WHERE username = ?').run(hashKey('rotated-elsewhere'), 'alice');
     other.close();
@@ -52,7 +46,7 @@ describe('accounts', () => {
     expect(t.core.accounts.authenticate('rotated-elsewhere')?.username).toBe('alice');
   });
 
-  it('a key rotated here stops working at once, and rate limits apply at once', () => {
+  it('a key rotated here stops working at once, and rate limits apply at once', ({ t }) => {
     expect(t.core.accounts.authenticate(t.bob.key)?.rateLimit).toBeNull();
     t.core.accounts.setRateLimit('bob', 5);
     expect(t.core.accounts.authenticate(t.bob.key)?.rateLimit).toBe(5);
@@ -66,7 +60,7 @@ describe('accounts', () => {
     expect(generateKey()).not.toBe(k);
   });
 
-  it('ensure creates, updates the key of, or leaves an account', () => {
+  it('ensure creates, updates the key of, or leaves an account', ({ t }) => {
     const made = t.core.accounts.ensure('carol', undefined);
     expect(made.created).toBe(true);
     expect(made.generatedKey).toMatch(/^aio_/);
@@ -77,7 +71,7 @@ describe('accounts', () => {
     expect(t.core.groups.defaultGroup(made.user).key).toBe('default');
   });
 
-  it('refuse duplicate usernames, shared keys and bad names', () => {
+  it('refuse duplicate usernames, shared keys and bad names', ({ t }) => {
     expect(() => t.core.accounts.add('alice')).toThrow(/exists/);
     expect(() => t.core.accounts.add('dave', t.bob.key)).toThrow(/in use/);
     expect(() => t.core.accounts.add('no spaces')).toThrow(/valid username/);
@@ -99,7 +93,7 @@ describe('key watch', () => {
     return seen;
   }
 
-  it('setKey and ensure announce a replaced key, and only a replaced one', () => {
+  it('setKey and ensure announce a replaced key, and only a replaced one', ({ t }) => {
     const seen = events(t);
     t.core.accounts.setKey('bob', 'bob-new');
     expect(seen).toEqual([{ userId: t.bob.user.id, change: 'key' }]);
@@ -110,7 +104,7 @@ describe('key watch', () => {
     expect(seen).toHaveLength(2);
   });
 
-  it("a watched user's key replaced by another connection is found; the table is read only after such a commit", () => {
+  it("a watched user's key replaced by another connection is found; the table is read only after such a commit", ({ t }) => {
     const seen = events(t);
     t.core.accounts.watchKey(t.alice.user);
     t.core.accounts.checkKeys();
@@ -127,7 +121,7 @@ describe('key watch', () => {
     expect(seen).toEqual([{ userId: t.alice.user.id, change: 'key' }]);
   });
 
-  it('a login with a key already replaced (served from the key cache) is found at the next check', () => {
+  it('a login with a key already replaced (served from the key cache) is found at the next check', ({ t }) => {
     const seen = events(t);
     rotateElsewhere(t);
     t.core.accounts.watchKey(t.alice.user); // the hash alice logged in with is the old one
@@ -135,7 +129,7 @@ describe('key watch', () => {
     expect(seen).toEqual([{ userId: t.alice.user.id, change: 'key' }]);
   });
 
-  it('a released watch hears nothing more; other users are not reported', () => {
+  it('a released watch hears nothing more; other users are not reported', ({ t }) => {
     const seen = events(t);
     const release = t.core.accounts.watchKey(t.alice.user);
     t.core.accounts.watchKey(t.bob.user);

@@ -1,22 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { activityModel } from '../../src/core/activities.js';
 import { activityJson, recordJson } from '../../src/core/serializers/activity.js';
 import { AioError } from '../../src/core/errors.js';
-import { FakeClock, makeCore, type TestCore } from '../helpers.js';
+import { coreTestWith, makeCore, type TestCore } from '../helpers.js';
 
-let t: TestCore;
-let clock: FakeClock;
-beforeEach(() => {
-  clock = new FakeClock();
-  t = makeCore({ clock: clock.now });
-});
-afterEach(() => t.close());
+const it = coreTestWith({ fakeClock: true });
 
-const all = (tc: TestCore = t, user = tc.alice.user) => tc.core.activities.page(user, { limit: 1000 }).rows;
-const summary = (tc: TestCore = t) => all(tc).map((a) => `${a.action} ${a.model}`);
+const all = (tc: TestCore, user = tc.alice.user) => tc.core.activities.page(user, { limit: 1000 }).rows;
+const summary = (tc: TestCore) => all(tc).map((a) => `${a.action} ${a.model}`);
 
 describe('activities: recorded from the core’s writes', () => {
-  it('feeds, groups, dashboards, blocks and tokens: create, update and delete, newest first', () => {
+  it('feeds, groups, dashboards, blocks and tokens: create, update and delete, newest first', ({ t }) => {
     const { core, alice } = t;
     const u = alice.user;
     const feed = core.feeds.create(u, core.groups.defaultGroup(u), { name: 'temp' });
@@ -34,7 +28,7 @@ describe('activities: recorded from the core’s writes', () => {
     core.dashboards.delete(dash);
     core.groups.delete(u, group);
     core.feeds.delete(u, feed);
-    expect(summary().reverse()).toEqual([
+    expect(summary(t).reverse()).toEqual([
       'create Feed',
       'update Feed',
       'create Group',
@@ -53,12 +47,12 @@ describe('activities: recorded from the core’s writes', () => {
     ]);
   });
 
-  it('keeps the record as a JSON string: snake_case attributes, ISO times, never a secret', () => {
+  it('keeps the record as a JSON string: snake_case attributes, ISO times, never a secret', ({ t }) => {
     const { core, alice } = t;
     const dash = core.dashboards.create(alice.user, { name: 'Main' });
     core.blocks.create(alice.user, dash, { visual_type: 'slider', properties: { min: '0' } });
     core.tokens.create(alice.user, {});
-    const [token, block] = all();
+    const [token, block] = all(t);
     const blockData = JSON.parse(block!.data);
     expect(blockData).toMatchObject({
       id: expect.any(Number),
@@ -75,35 +69,35 @@ describe('activities: recorded from the core’s writes', () => {
     expect(token!.data).not.toMatch(/hash/i);
   });
 
-  it('an auto-created feed (first data point) is recorded; data points are not', () => {
+  it('an auto-created feed (first data point) is recorded; data points are not', ({ t }) => {
     t.core.data.createOrAutoCreate(t.alice.user, 'weather.humidity', [{ value: '1' }, { value: '2' }]);
     t.core.data.createOrAutoCreate(t.alice.user, 'weather.humidity', [{ value: '3' }]);
-    expect(summary()).toEqual(['create Feed', 'create Group']);
+    expect(summary(t)).toEqual(['create Feed', 'create Group']);
   });
 
-  it('each user sees only their own', () => {
+  it('each user sees only their own', ({ t }) => {
     t.core.groups.create(t.alice.user, { name: 'a' });
     t.core.groups.create(t.bob.user, { name: 'b' });
-    expect(all().map((a) => JSON.parse(a.data).name)).toEqual(['a']);
+    expect(all(t).map((a) => JSON.parse(a.data).name)).toEqual(['a']);
     expect(all(t, t.bob.user).map((a) => JSON.parse(a.data).name)).toEqual(['b']);
   });
 
-  it('a failing write records nothing', () => {
+  it('a failing write records nothing', ({ t }) => {
     expect(() => t.core.groups.create(t.alice.user, { name: '' })).toThrow(AioError);
     expect(() => t.core.groups.delete(t.alice.user, t.core.groups.defaultGroup(t.alice.user))).toThrow(AioError);
-    expect(all()).toEqual([]);
+    expect(all(t)).toEqual([]);
   });
 });
 
 describe('activities: the cap', () => {
-  it('keeps only the newest 1000 per user', () => {
+  it('keeps only the newest 1000 per user', ({ t }) => {
     const { core, alice, bob } = t;
     expect(t.config.activityLimit).toBe(1000);
     core.groups.create(bob.user, { name: 'bobs' });
     for (let i = 0; i < 1005; i++) {
       core.events.emit('activity', { userId: alice.user.id, action: 'update', model: 'Feed', record: { n: i } });
     }
-    const rows = all();
+    const rows = all(t);
     expect(rows).toHaveLength(1000);
     expect(JSON.parse(rows[0]!.data).n).toBe(1004);
     expect(JSON.parse(rows[999]!.data).n).toBe(5);
@@ -112,7 +106,7 @@ describe('activities: the cap', () => {
     expect(all(t, bob.user)).toHaveLength(1);
   });
 
-  it('follows the configured limit', () => {
+  it('follows the configured limit', ({ clock }) => {
     const small = makeCore({ clock: clock.now, config: { activityLimit: 3 } });
     try {
       for (const name of ['a', 'b', 'c', 'd', 'e']) small.core.groups.create(small.alice.user, { name });
@@ -124,7 +118,7 @@ describe('activities: the cap', () => {
 });
 
 describe('activities: queries', () => {
-  beforeEach(() => {
+  it.beforeEach(({ t, clock }) => {
     const u = t.alice.user;
     t.core.groups.create(u, { name: 'g1' }); // 12:00
     clock.advance(60_000);
@@ -135,7 +129,7 @@ describe('activities: queries', () => {
     t.core.dashboards.create(u, { name: 'd1' }); // 12:03
   });
 
-  it('filters by model, by time (inclusive) and pages by id', () => {
+  it('filters by model, by time (inclusive) and pages by id', ({ t }) => {
     const u = t.alice.user;
     const at = (hhmm: string) => Date.parse(`2026-01-15T${hhmm}:00Z`);
     const names = (rows: ReturnType<typeof all>) => rows.map((a) => `${a.action} ${a.model}`);
@@ -150,9 +144,9 @@ describe('activities: queries', () => {
     expect(t.core.activities.total(u, { startMs: at('12:02') })).toBe(2);
   });
 
-  it('clear removes the user’s activities', () => {
+  it('clear removes the user’s activities', ({ t }) => {
     expect(t.core.activities.clear(t.alice.user)).toBe(4);
-    expect(all()).toEqual([]);
+    expect(all(t)).toEqual([]);
   });
 
   it('activity types: model names in any case, singular or plural', () => {
@@ -163,8 +157,8 @@ describe('activities: queries', () => {
     expect(() => activityModel('data')).toThrow(/not an activity type/);
   });
 
-  it('serializes as compat-notes 2.1', () => {
-    const row = all()[0]!;
+  it('serializes as compat-notes 2.1', ({ t }) => {
+    const row = all(t)[0]!;
     expect(activityJson(t.alice.user, row)).toEqual({
       username: 'alice',
       owner: { id: t.alice.user.id, username: 'alice' },

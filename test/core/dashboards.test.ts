@@ -1,18 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { AioError } from '../../src/core/errors.js';
 import { BREAKPOINTS, LAYOUT_COLUMNS, firstFree } from '../../src/core/layouts.js';
 import { blocks, layouts } from '../../src/db/schema.js';
-import { FakeClock, makeCore, type TestCore } from '../helpers.js';
+import { coreTestWith } from '../helpers.js';
 
-let t: TestCore;
-let clock: FakeClock;
-
-beforeEach(() => {
-  clock = new FakeClock();
-  t = makeCore({ clock: clock.now });
-});
-afterEach(() => t.close());
+const it = coreTestWith({ fakeClock: true });
 
 const status = (fn: () => unknown) => {
   try {
@@ -25,7 +18,7 @@ const status = (fn: () => unknown) => {
 };
 
 describe('dashboards: create', () => {
-  it('takes its key from the name and applies the documented defaults', () => {
+  it('takes its key from the name and applies the documented defaults', ({ t }) => {
     const { core, alice } = t;
     const d = core.dashboards.create(alice.user, { name: 'Weather Station' });
     expect(d.key).toBe('weather-station');
@@ -46,7 +39,7 @@ describe('dashboards: create', () => {
     expect(json).not.toHaveProperty('layouts');
   });
 
-  it('accepts the Python client body (explicit nulls) and a given key', () => {
+  it('accepts the Python client body (explicit nulls) and a given key', ({ t }) => {
     const { core, alice } = t;
     const d = core.dashboards.create(alice.user, {
       name: 'dashtest',
@@ -63,14 +56,14 @@ describe('dashboards: create', () => {
     expect(e).toMatchObject({ key: 'my-key', colorMode: 'light', visibility: 'public', showHeader: true });
   });
 
-  it('suffixes a taken key made from the name, refuses a taken key that was given', () => {
+  it('suffixes a taken key made from the name, refuses a taken key that was given', ({ t }) => {
     const { core, alice } = t;
     core.dashboards.create(alice.user, { name: 'Home' });
     expect(core.dashboards.create(alice.user, { name: 'home' }).key).toBe('home-1');
     expect(status(() => core.dashboards.create(alice.user, { name: 'x', key: 'home' }))).toBe(422);
   });
 
-  it('needs a name of at most 128 characters, and a valid color mode', () => {
+  it('needs a name of at most 128 characters, and a valid color mode', ({ t }) => {
     const { core, alice } = t;
     expect(status(() => core.dashboards.create(alice.user, {}))).toBe(422);
     expect(status(() => core.dashboards.create(alice.user, { name: '  ' }))).toBe(422);
@@ -81,7 +74,7 @@ describe('dashboards: create', () => {
     expect(core.dashboards.create(alice.user, { name: '!!!', key: 'bangs' }).name).toBe('!!!');
   });
 
-  it('keys are per user', () => {
+  it('keys are per user', ({ t }) => {
     const { core, alice, bob } = t;
     core.dashboards.create(alice.user, { name: 'Home' });
     expect(core.dashboards.create(bob.user, { name: 'Home' }).key).toBe('home');
@@ -89,7 +82,7 @@ describe('dashboards: create', () => {
 });
 
 describe('dashboards: find, update, delete', () => {
-  it('finds by key in any case, by id and by name, only among the user’s own', () => {
+  it('finds by key in any case, by id and by name, only among the user’s own', ({ t }) => {
     const { core, alice, bob } = t;
     const d = core.dashboards.create(alice.user, { name: 'Weather Station' });
     expect(core.dashboards.find(alice.user, 'WEATHER-station')?.id).toBe(d.id);
@@ -100,7 +93,7 @@ describe('dashboards: find, update, delete', () => {
     expect(status(() => core.dashboards.resolve(bob.user, 'weather-station'))).toBe(404);
   });
 
-  it('changes only the fields sent', () => {
+  it('changes only the fields sent', ({ t, clock }) => {
     const { core, alice } = t;
     const d = core.dashboards.create(alice.user, { name: 'Weather Station', description: 'Outdoor' });
     clock.advance(86_400_000);
@@ -114,7 +107,7 @@ describe('dashboards: find, update, delete', () => {
     expect(status(() => core.dashboards.update(alice.user, k, { name: '' }))).toBe(422);
   });
 
-  it('delete takes its blocks, their feed connections and its layouts with it', () => {
+  it('delete takes its blocks, their feed connections and its layouts with it', ({ t }) => {
     const { core, alice } = t;
     const feed = core.feeds.create(alice.user, core.groups.defaultGroup(alice.user), { name: 'temperature' });
     const d = core.dashboards.create(alice.user, { name: 'Weather' });
@@ -131,14 +124,14 @@ describe('dashboards: find, update, delete', () => {
 });
 
 describe('layouts', () => {
-  it('a new dashboard has all five breakpoints, empty', () => {
+  it('a new dashboard has all five breakpoints, empty', ({ t }) => {
     const { core, alice } = t;
     const d = core.dashboards.create(alice.user, { name: 'Empty' });
     expect(core.dashboards.layouts(d)).toEqual({ xl: [], lg: [], md: [], sm: [], xs: [] });
     expect(core.dashboards.json(alice.user, [d], { layouts: true })[0]!.layouts).toEqual({ xl: [], lg: [], md: [], sm: [], xs: [] });
   });
 
-  it('places each new block at the first free position of every breakpoint', () => {
+  it('places each new block at the first free position of every breakpoint', ({ t }) => {
     const { core, alice } = t;
     const d = core.dashboards.create(alice.user, { name: 'Grid' });
     const a = core.blocks.create(alice.user, d, { visual_type: 'gauge' });
@@ -167,7 +160,7 @@ describe('layouts', () => {
     ]);
   });
 
-  it('uses a block’s own column and row when they fit and are free (Arduino sets them)', () => {
+  it('uses a block’s own column and row when they fit and are free (Arduino sets them)', ({ t }) => {
     const { core, alice } = t;
     const d = core.dashboards.create(alice.user, { name: 'Grid' });
     const a = core.blocks.create(alice.user, d, { visual_type: 'gauge', column: '4', row: '1' });
@@ -189,7 +182,7 @@ describe('layouts', () => {
     expect(LAYOUT_COLUMNS.lg).toBeGreaterThanOrEqual(16);
   });
 
-  it('a deleted block leaves every layout', () => {
+  it('a deleted block leaves every layout', ({ t }) => {
     const { core, alice } = t;
     const d = core.dashboards.create(alice.user, { name: 'Grid' });
     const a = core.blocks.create(alice.user, d, { visual_type: 'gauge' });
@@ -199,7 +192,7 @@ describe('layouts', () => {
     for (const bp of BREAKPOINTS) expect(l[bp].map((e) => e.i)).toEqual([String(b.id)]);
   });
 
-  it('update replaces the breakpoints given and leaves null or absent ones as they were', () => {
+  it('update replaces the breakpoints given and leaves null or absent ones as they were', ({ t, clock }) => {
     const { core, alice } = t;
     const d = core.dashboards.create(alice.user, { name: 'Grid' });
     const a = core.blocks.create(alice.user, d, { visual_type: 'gauge' });
@@ -255,7 +248,7 @@ describe('layouts', () => {
       ['one bad breakpoint among good ones', (a) => ({ xl: [{ x: 8, y: 8, w: 4, h: 4, i: a }], lg: [{ x: 0, y: 0, w: 1, h: 4, i: a }] })],
     ];
     for (const [name, body] of cases) {
-      it(name, () => {
+      it(name, ({ t }) => {
         const { core, alice } = t;
         const d = core.dashboards.create(alice.user, { name: 'Grid' });
         const a = core.blocks.create(alice.user, d, { visual_type: 'gauge' });

@@ -1,17 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { DataEvent } from '../../src/core/events.js';
-import { FakeClock, makeCore, type TestCore } from '../helpers.js';
+import { coreTestWith, makeCore } from '../helpers.js';
 
-let t: TestCore;
-let clock: FakeClock;
-beforeEach(() => {
-  clock = new FakeClock();
-  t = makeCore({ clock: clock.now });
-});
-afterEach(() => t.close());
+const it = coreTestWith({ fakeClock: true });
 
 describe('the data core', () => {
-  it('emits one data event per stored point, after the commit, from every write path', () => {
+  it('emits one data event per stored point, after the commit, from every write path', ({ t }) => {
     const events: DataEvent[] = [];
     t.core.events.on('data', (e) => {
       // The point is already readable when the event fires.
@@ -30,7 +24,7 @@ describe('the data core', () => {
     expect(events[0]!.feed.id).toBe(feed.id);
   });
 
-  it('emits nothing when a write is refused', () => {
+  it('emits nothing when a write is refused', ({ t }) => {
     let n = 0;
     t.core.events.on('data', () => n++);
     expect(() => t.core.data.createOrAutoCreate(t.alice.user, 'temp', [{ value: '1' }, { value: 'x'.repeat(5000) }])).toThrow();
@@ -38,7 +32,7 @@ describe('the data core', () => {
     expect(t.core.feeds.find(t.alice.user, 'temp')).toBeUndefined();
   });
 
-  it('keeps the running count exact through inserts, deletes and history-off writes', () => {
+  it('keeps the running count exact through inserts, deletes and history-off writes', ({ t }) => {
     const { feed, rows } = t.core.data.createOrAutoCreate(t.alice.user, 'temp', [{ value: '1' }, { value: '2' }, { value: '3' }]);
     t.core.data.delete(t.alice.user, feed, rows[1]!.id);
     expect(t.core.data.total(feed)).toBe(2);
@@ -49,7 +43,7 @@ describe('the data core', () => {
     expect(t.core.data.total(noHistory)).toBe(1);
   });
 
-  it('sweeps points older than the retention period, and only those', () => {
+  it('sweeps points older than the retention period, and only those', ({ t, clock }) => {
     const day = 86_400_000;
     const { feed } = t.core.data.createOrAutoCreate(t.alice.user, 'temp', [
       { value: 'old', createdAt: clock.ms - 31 * day },
@@ -64,7 +58,7 @@ describe('the data core', () => {
     expect(t.core.data.total(feed)).toBe(1);
   });
 
-  it('keeps everything when retention is 0', () => {
+  it('keeps everything when retention is 0', ({ clock }) => {
     const keep = makeCore({ clock: clock.now, config: { retentionDays: 0 } });
     try {
       const { feed, rows } = keep.core.data.createOrAutoCreate(keep.alice.user, 'temp', [{ value: 'ancient', createdAt: 0 }]);
@@ -76,7 +70,7 @@ describe('the data core', () => {
     }
   });
 
-  it('scopes every lookup by user', () => {
+  it('scopes every lookup by user', ({ t }) => {
     t.core.data.createOrAutoCreate(t.alice.user, 'temp', [{ value: '1' }]);
     expect(t.core.feeds.find(t.bob.user, 'temp')).toBeUndefined();
     const aliceFeed = t.core.feeds.resolve(t.alice.user, 'temp');

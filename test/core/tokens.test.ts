@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { hashKey } from '../../src/core/accounts.js';
 import { AioError } from '../../src/core/errors.js';
 import { sameScope, tokenExpired, tokenRefusal, type TokenRow } from '../../src/core/tokens.js';
 import { tokens } from '../../src/db/schema.js';
-import { FakeClock, makeCore, type TestCore } from '../helpers.js';
+import { coreTestWith } from '../helpers.js';
 
-let t: TestCore;
-let clock: FakeClock;
-beforeEach(() => {
-  clock = new FakeClock();
-  t = makeCore({ clock: clock.now });
-});
-afterEach(() => t.close());
+const it = coreTestWith({ fakeClock: true });
 
 function status(fn: () => unknown): number | string {
   try {
@@ -27,7 +21,7 @@ function status(fn: () => unknown): number | string {
 const HOUR = 3_600_000;
 
 describe('tokens: create and authenticate', () => {
-  it('makes a token with every flag on, its secret shown once and stored as a sha256', () => {
+  it('makes a token with every flag on, its secret shown once and stored as a sha256', ({ t }) => {
     const { token, secret } = t.core.tokens.create(t.alice.user, {});
     expect(secret).toMatch(/^aio_[A-Za-z0-9]{28}$/);
     expect(token).toMatchObject({ userId: t.alice.user.id, feedId: null, readable: true, createable: true, updateable: true, deleteable: true, expiration: null });
@@ -53,7 +47,7 @@ describe('tokens: create and authenticate', () => {
     expect(t.core.serialize.token(token).key).toBeNull();
   });
 
-  it('authenticates by secret, for its own user only over MQTT', () => {
+  it('authenticates by secret, for its own user only over MQTT', ({ t }) => {
     const { token, secret } = t.core.tokens.create(t.alice.user, {});
     expect(t.core.tokens.authenticate(secret)).toMatchObject({ user: { username: 'alice' }, token: { id: token.id } });
     expect(t.core.tokens.authenticate(secret + 'x')).toBeUndefined();
@@ -65,7 +59,7 @@ describe('tokens: create and authenticate', () => {
     expect(t.core.tokens.authenticate(t.alice.key)).toBeUndefined();
   });
 
-  it('takes flags from booleans and strings, a feed by id, key or name, and a future expiration', () => {
+  it('takes flags from booleans and strings, a feed by id, key or name, and a future expiration', ({ t, clock }) => {
     const feed = t.core.feeds.create(t.alice.user, t.core.groups.defaultGroup(t.alice.user), { name: 'Door Sensor' });
     const at = new Date(clock.ms + 24 * HOUR).toISOString();
     const byKey = t.core.tokens.create(t.alice.user, { readable: 'true', createable: false, updateable: '0', deleteable: 'off', feed_id: 'door-sensor', expiration: at }).token;
@@ -75,7 +69,7 @@ describe('tokens: create and authenticate', () => {
     expect(t.core.serialize.token(byKey).expiration).toBe('2026-01-16T12:00:00Z');
   });
 
-  it('refuses bad flags, unknown or foreign feeds and past or unreadable expirations with a 422', () => {
+  it('refuses bad flags, unknown or foreign feeds and past or unreadable expirations with a 422', ({ t }) => {
     const bobFeed = t.core.feeds.create(t.bob.user, t.core.groups.defaultGroup(t.bob.user), { name: 'bobs' });
     expect(status(() => t.core.tokens.create(t.alice.user, { readable: 'maybe' }))).toBe(422);
     expect(status(() => t.core.tokens.create(t.alice.user, { feed_id: 'nope' }))).toBe(422);
@@ -88,7 +82,7 @@ describe('tokens: create and authenticate', () => {
 });
 
 describe('tokens: list, find, update, delete', () => {
-  it('lists and finds a user’s own tokens only', () => {
+  it('lists and finds a user’s own tokens only', ({ t }) => {
     const a = t.core.tokens.create(t.alice.user, {}).token;
     const b = t.core.tokens.create(t.alice.user, {}).token;
     t.core.tokens.create(t.bob.user, {});
@@ -99,7 +93,7 @@ describe('tokens: list, find, update, delete', () => {
     expect(status(() => t.core.tokens.resolve(t.alice.user, '999'))).toBe(404);
   });
 
-  it('updates only the fields sent; null clears the feed and the expiration', () => {
+  it('updates only the fields sent; null clears the feed and the expiration', ({ t, clock }) => {
     const feed = t.core.feeds.create(t.alice.user, t.core.groups.defaultGroup(t.alice.user), { name: 'temp' });
     const { token, secret } = t.core.tokens.create(t.alice.user, { feed_id: 'temp', expiration: clock.ms / 1000 + 3600 });
     clock.advance(1000);
@@ -112,14 +106,14 @@ describe('tokens: list, find, update, delete', () => {
     expect(status(() => t.core.tokens.update(t.alice.user, u, { updateable: 'perhaps' }))).toBe(422);
   });
 
-  it('a deleted token no longer authenticates', () => {
+  it('a deleted token no longer authenticates', ({ t }) => {
     const { token, secret } = t.core.tokens.create(t.alice.user, {});
     t.core.tokens.delete(t.alice.user, token);
     expect(t.core.tokens.authenticate(secret)).toBeUndefined();
     expect(t.core.tokens.byId(token.id)).toBeUndefined();
   });
 
-  it('deleting its feed (or the feed’s group) deletes a feed-limited token instead of widening it', () => {
+  it('deleting its feed (or the feed’s group) deletes a feed-limited token instead of widening it', ({ t }) => {
     const group = t.core.groups.create(t.alice.user, { name: 'house' });
     const feed = t.core.feeds.create(t.alice.user, group, { name: 'door' });
     const other = t.core.feeds.create(t.alice.user, t.core.groups.defaultGroup(t.alice.user), { name: 'temp' });
@@ -133,7 +127,7 @@ describe('tokens: list, find, update, delete', () => {
     expect(t.core.tokens.authenticate(unscoped.secret)?.user.username).toBe('alice');
   });
 
-  it('status turns to expired when the expiration passes', () => {
+  it('status turns to expired when the expiration passes', ({ t, clock }) => {
     const { token } = t.core.tokens.create(t.alice.user, { expiration: new Date(clock.ms + HOUR).toISOString() });
     expect(t.core.serialize.token(token).status).toBe('active');
     clock.advance(HOUR);

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { hashKey } from '../../src/core/accounts.js';
 import { AioError } from '../../src/core/errors.js';
@@ -6,15 +6,9 @@ import type { DataEvent } from '../../src/core/events.js';
 import { webhookJson } from '../../src/core/serializers/webhook.js';
 import { generateWebhookToken, webhookPath } from '../../src/core/webhooks.js';
 import { webhookReceivers } from '../../src/db/schema.js';
-import { FakeClock, makeCore, type TestCore } from '../helpers.js';
+import { coreTestWith, makeCore, type TestCore } from '../helpers.js';
 
-let t: TestCore;
-let clock: FakeClock;
-beforeEach(() => {
-  clock = new FakeClock();
-  t = makeCore({ clock: clock.now });
-});
-afterEach(() => t.close());
+const it = coreTestWith({ fakeClock: true });
 
 function refusal(fn: () => unknown): { status: number; message: string } {
   try {
@@ -26,7 +20,7 @@ function refusal(fn: () => unknown): { status: number; message: string } {
   throw new Error('no error');
 }
 
-const feedOf = (name = 'temp') => t.core.feeds.create(t.alice.user, t.core.groups.defaultGroup(t.alice.user), { name });
+const feedOf = (t: TestCore, name = 'temp') => t.core.feeds.create(t.alice.user, t.core.groups.defaultGroup(t.alice.user), { name });
 
 describe('webhook tokens', () => {
   it('are 28 base58 characters, different every time', () => {
@@ -47,8 +41,8 @@ describe('webhook tokens', () => {
 });
 
 describe('webhook receivers: create, list, delete', () => {
-  it('stores only the sha256 of the token, kind data by default', () => {
-    const feed = feedOf();
+  it('stores only the sha256 of the token, kind data by default', ({ t }) => {
+    const feed = feedOf(t);
     const { receiver, token } = t.core.webhooks.create(t.alice.user, feed, {});
     expect(receiver.kind).toBe('data');
     const row = t.db.select().from(webhookReceivers).where(eq(webhookReceivers.id, receiver.id)).get()!;
@@ -63,17 +57,17 @@ describe('webhook receivers: create, list, delete', () => {
     });
   });
 
-  it('accepts the kinds raw and notify in any case and refuses others with a 422', () => {
-    const feed = feedOf();
+  it('accepts the kinds raw and notify in any case and refuses others with a 422', ({ t }) => {
+    const feed = feedOf(t);
     expect(t.core.webhooks.create(t.alice.user, feed, { kind: 'RAW' }).receiver.kind).toBe('raw');
     expect(t.core.webhooks.create(t.alice.user, feed, { kind: 'notify' }).receiver.kind).toBe('notify');
     expect(refusal(() => t.core.webhooks.create(t.alice.user, feed, { kind: 'email' })).status).toBe(422);
     expect(refusal(() => t.core.webhooks.create(t.alice.user, feed, { kind: 3 })).status).toBe(422);
   });
 
-  it('lists a feed’s receivers and groups them per feed', () => {
-    const a = feedOf('a');
-    const b = feedOf('b');
+  it('lists a feed’s receivers and groups them per feed', ({ t }) => {
+    const a = feedOf(t, 'a');
+    const b = feedOf(t, 'b');
     const r1 = t.core.webhooks.create(t.alice.user, a, {}).receiver;
     const r2 = t.core.webhooks.create(t.alice.user, a, { kind: 'raw' }).receiver;
     const r3 = t.core.webhooks.create(t.alice.user, b, {}).receiver;
@@ -84,9 +78,9 @@ describe('webhook receivers: create, list, delete', () => {
     expect([...t.core.webhooks.byFeed(t.alice.user, [b.id]).keys()]).toEqual([b.id]);
   });
 
-  it('resolves a receiver only on its own feed of its own user', () => {
-    const feed = feedOf();
-    const other = feedOf('other');
+  it('resolves a receiver only on its own feed of its own user', ({ t }) => {
+    const feed = feedOf(t);
+    const other = feedOf(t, 'other');
     const { receiver } = t.core.webhooks.create(t.alice.user, feed, {});
     expect(t.core.webhooks.resolve(t.alice.user, feed, String(receiver.id)).id).toBe(receiver.id);
     expect(refusal(() => t.core.webhooks.resolve(t.alice.user, other, String(receiver.id))).status).toBe(404);
@@ -95,8 +89,8 @@ describe('webhook receivers: create, list, delete', () => {
     expect(refusal(() => t.core.webhooks.resolve(t.bob.user, bobFeed, String(receiver.id))).status).toBe(404);
   });
 
-  it('a deleted receiver’s token, or one whose feed was deleted, opens nothing', () => {
-    const feed = feedOf();
+  it('a deleted receiver’s token, or one whose feed was deleted, opens nothing', ({ t }) => {
+    const feed = feedOf(t);
     const a = t.core.webhooks.create(t.alice.user, feed, {});
     const b = t.core.webhooks.create(t.alice.user, feed, {});
     t.core.webhooks.delete(a.receiver);
@@ -109,8 +103,8 @@ describe('webhook receivers: create, list, delete', () => {
 });
 
 describe('webhook receivers: receive', () => {
-  it('data: value or payload, with a location, through the data core (one `data` event)', () => {
-    const feed = feedOf();
+  it('data: value or payload, with a location, through the data core (one `data` event)', ({ t }) => {
+    const feed = feedOf(t);
     const { token } = t.core.webhooks.create(t.alice.user, feed, {});
     const events: DataEvent[] = [];
     t.core.events.on('data', (e) => events.push(e));
@@ -125,16 +119,16 @@ describe('webhook receivers: receive', () => {
     expect(t.core.data.last(feed).value).toBe('from payload');
   });
 
-  it('data: a missing value is a 422 and stores nothing', () => {
-    const feed = feedOf();
+  it('data: a missing value is a 422 and stores nothing', ({ t }) => {
+    const feed = feedOf(t);
     const { token } = t.core.webhooks.create(t.alice.user, feed, {});
     expect(refusal(() => t.core.webhooks.receive(token, 'data', { fields: { other: 1 } })).status).toBe(422);
     expect(refusal(() => t.core.webhooks.receive(token, 'data', {})).status).toBe(422);
     expect(t.core.data.total(feed)).toBe(0);
   });
 
-  it('raw: the body as text, cut to the value limit of the feed without splitting a character', () => {
-    const feed = feedOf();
+  it('raw: the body as text, cut to the value limit of the feed without splitting a character', ({ t }) => {
+    const feed = feedOf(t);
     const { token } = t.core.webhooks.create(t.alice.user, feed, { kind: 'raw' });
     expect(t.core.webhooks.receive(token, 'raw', { raw: Buffer.from('{ "not": io }') }).row.value).toBe('{ "not": io }');
     const long = 'a'.repeat(1023) + 'é' + 'b'.repeat(50);
@@ -148,16 +142,16 @@ describe('webhook receivers: receive', () => {
     expect(refusal(() => t.core.webhooks.receive(token, 'raw', { raw: Buffer.alloc(0) })).status).toBe(422);
   });
 
-  it('notify: "ping", whatever was sent', () => {
-    const feed = feedOf();
+  it('notify: "ping", whatever was sent', ({ t }) => {
+    const feed = feedOf(t);
     const { token } = t.core.webhooks.create(t.alice.user, feed, { kind: 'notify' });
     expect(t.core.webhooks.receive(token, 'notify', { fields: { value: 'ignored' }, raw: 'x' }).row.value).toBe('ping');
   });
 
-  it('an unknown token is a 404; a disabled feed a 422', () => {
+  it('an unknown token is a 404; a disabled feed a 422', ({ t }) => {
     expect(refusal(() => t.core.webhooks.receive('nope', 'data', { fields: { value: 1 } })).status).toBe(404);
     expect(refusal(() => t.core.webhooks.receive('', 'notify', {})).status).toBe(404);
-    const feed = feedOf();
+    const feed = feedOf(t);
     const { token } = t.core.webhooks.create(t.alice.user, feed, {});
     t.core.feeds.update(t.alice.user, feed, { enabled: false });
     const r = refusal(() => t.core.webhooks.receive(token, 'data', { fields: { value: 1 } }));
@@ -165,7 +159,7 @@ describe('webhook receivers: receive', () => {
     expect(r.message).toMatch(/disabled/);
   });
 
-  it('takes from the owner’s rate budget like any write', () => {
+  it('takes from the owner’s rate budget like any write', ({ clock }) => {
     const limited = makeCore({ clock: clock.now, config: { rateLimit: 2 } });
     try {
       const feed = limited.core.feeds.create(limited.alice.user, limited.core.groups.defaultGroup(limited.alice.user), { name: 'temp' });

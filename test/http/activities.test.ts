@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock, makeApp, type TestApp } from '../helpers.js';
+import { describe, expect } from 'vitest';
+import { appTestWith, type FakeClock, type TestApp } from '../helpers.js';
 
-let t: TestApp;
-let clock: FakeClock;
-beforeEach(async () => {
-  clock = new FakeClock();
-  t = await makeApp({ clock: clock.now });
-});
-afterEach(() => t.close());
+const it = appTestWith({ fakeClock: true });
 
 const BASE = '/api/v2/alice';
 const MINUTE = 60_000;
 
 /** Feed create 12:00, feed update 12:01, group create 12:02, dashboard create 12:03, block create 12:04. */
-async function history() {
+async function history(t: TestApp, clock: FakeClock) {
   await t.req('POST', `${BASE}/feeds`, { body: { name: 'temp' } });
   clock.advance(MINUTE);
   await t.req('PUT', `${BASE}/feeds/temp`, { body: { description: 'outside' } });
@@ -28,8 +22,8 @@ async function history() {
 const summary = (json: Array<{ action: string; model: string }>) => json.map((a) => `${a.action} ${a.model}`);
 
 describe('GET activities', () => {
-  it('lists the account’s actions newest first, each with its record as a JSON string', async () => {
-    await history();
+  it('lists the account’s actions newest first, each with its record as a JSON string', async ({ t, clock }) => {
+    await history(t, clock);
     const res = await t.req('GET', `${BASE}/activities`);
     expect(res.status).toBe(200);
     expect(summary(res.json)).toEqual(['create Block', 'create Dashboard', 'create Group', 'update Feed', 'create Feed']);
@@ -52,7 +46,7 @@ describe('GET activities', () => {
     expect(res.headers.link).not.toContain('rel="next"');
   });
 
-  it('records tokens without their secret', async () => {
+  it('records tokens without their secret', async ({ t }) => {
     const token = (await t.req('POST', `${BASE}/tokens`, { body: {} })).json;
     await t.req('DELETE', `${BASE}/tokens/${token.id}`);
     const res = await t.req('GET', `${BASE}/activities/token`);
@@ -61,8 +55,8 @@ describe('GET activities', () => {
     expect(JSON.parse(res.json[0].data)).toMatchObject({ id: token.id, readable: true });
   });
 
-  it('filters by start_time and end_time (inclusive)', async () => {
-    await history();
+  it('filters by start_time and end_time (inclusive)', async ({ t, clock }) => {
+    await history(t, clock);
     const res = await t.req('GET', `${BASE}/activities?start_time=2026-01-15T12:01:00Z&end_time=2026-01-15T12:03:00Z`);
     expect(summary(res.json)).toEqual(['create Dashboard', 'create Group', 'update Feed']);
     expect(res.headers['x-pagination-total']).toBe('3');
@@ -70,8 +64,8 @@ describe('GET activities', () => {
     expect(res.headers['x-pagination-end']).toBe('2026-01-15T12:03:00.000+0000');
   });
 
-  it('limit pages through them with the Link header', async () => {
-    await history();
+  it('limit pages through them with the Link header', async ({ t, clock }) => {
+    await history(t, clock);
     const first = await t.req('GET', `${BASE}/activities?limit=2`);
     expect(summary(first.json)).toEqual(['create Block', 'create Dashboard']);
     expect(first.headers['x-pagination-total']).toBe('5');
@@ -89,8 +83,8 @@ describe('GET activities', () => {
     expect(String(third.headers.link)).not.toContain('rel="next"');
   });
 
-  it('GET activities/{type}: by model, in any case, singular or plural', async () => {
-    await history();
+  it('GET activities/{type}: by model, in any case, singular or plural', async ({ t, clock }) => {
+    await history(t, clock);
     for (const type of ['feed', 'Feed', 'feeds']) {
       const res = await t.req('GET', `${BASE}/activities/${type}`);
       expect(res.status).toBe(200);
@@ -102,7 +96,7 @@ describe('GET activities', () => {
     expect((await t.req('GET', `${BASE}/activities/token`)).json).toEqual([]);
   });
 
-  it('bad input is a JSON 422: unknown type, bad limit, bad times, start after end, bad cursor', async () => {
+  it('bad input is a JSON 422: unknown type, bad limit, bad times, start after end, bad cursor', async ({ t }) => {
     for (const url of [
       `${BASE}/activities/data`,
       `${BASE}/activities?limit=0`,
@@ -118,15 +112,15 @@ describe('GET activities', () => {
     }
   });
 
-  it('a limit above 1000 is capped at 1000', async () => {
-    await history();
+  it('a limit above 1000 is capped at 1000', async ({ t, clock }) => {
+    await history(t, clock);
     const res = await t.req('GET', `${BASE}/activities?limit=5000`);
     expect(res.status).toBe(200);
     expect(res.headers['x-pagination-limit']).toBe('1000');
   });
 
-  it('wrong user: bob’s key on alice’s path is a 403; bob’s own list has none of alice’s', async () => {
-    await history();
+  it('wrong user: bob’s key on alice’s path is a 403; bob’s own list has none of alice’s', async ({ t, clock }) => {
+    await history(t, clock);
     for (const [method, url] of [
       ['GET', `${BASE}/activities`],
       ['GET', `${BASE}/activities/feed`],
@@ -140,14 +134,14 @@ describe('GET activities', () => {
     expect((await t.req('GET', `${BASE}/activities`)).json).toHaveLength(5);
   });
 
-  it('needs a key', async () => {
+  it('needs a key', async ({ t }) => {
     expect((await t.req('GET', `${BASE}/activities`, { key: null })).status).toBe(401);
   });
 });
 
 describe('DELETE activities', () => {
-  it('clears them: "OK", then an empty list; new actions are recorded again', async () => {
-    await history();
+  it('clears them: "OK", then an empty list; new actions are recorded again', async ({ t, clock }) => {
+    await history(t, clock);
     const del = await t.req('DELETE', `${BASE}/activities`);
     expect(del.status).toBe(200);
     expect(del.json).toBe('OK');
@@ -158,8 +152,8 @@ describe('DELETE activities', () => {
     expect(summary((await t.req('GET', `${BASE}/activities`)).json)).toEqual(['delete Feed']);
   });
 
-  it('with a token: deleteable needed; a readable token lists them', async () => {
-    await history();
+  it('with a token: deleteable needed; a readable token lists them', async ({ t, clock }) => {
+    await history(t, clock);
     const ro = (await t.req('POST', `${BASE}/tokens`, { body: { deleteable: false } })).json;
     expect((await t.req('GET', `${BASE}/activities`, { key: ro.key })).status).toBe(200);
     expect((await t.req('DELETE', `${BASE}/activities`, { key: ro.key })).status).toBe(403);

@@ -1,14 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { INVALID_URL_TEXT } from '../../src/core/errors.js';
 import { normalizeUrl } from '../../src/http/app.js';
 import { redactUrl } from '../../src/http/redact.js';
-import { makeApp, type TestApp } from '../helpers.js';
-
-let t: TestApp;
-beforeEach(async () => {
-  t = await makeApp();
-});
-afterEach(() => t.close());
+import { appTest as it } from '../helpers.js';
 
 describe('conventions on every route', () => {
   it('normalises repeated and trailing slashes and a .json suffix without redirecting', () => {
@@ -18,14 +12,14 @@ describe('conventions on every route', () => {
     expect(normalizeUrl('/api/v2/u/feeds/g.f')).toBe('/api/v2/u/feeds/g.f');
   });
 
-  it('serves a .json-suffixed POST with the key in the query (a real capture)', async () => {
+  it('serves a .json-suffixed POST with the key in the query (a real capture)', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/groups', { body: { name: 'weather-feed' } });
     const res = await t.req('POST', `/api/v2/alice/feeds/weather-feed.wheater-checkpoint/data.json?X-AIO-Key=${t.alice.key}`, { key: null, body: { value: 3 } });
     expect(res.status).toBe(200);
     expect(res.json.feed_key).toBe('weather-feed.wheater-checkpoint');
   });
 
-  it('takes the key from the header in any casing or the query parameter in either casing', async () => {
+  it('takes the key from the header in any casing or the query parameter in either casing', async ({ t }) => {
     for (const [name, where] of [['X-AIO-KEY', 'header'], ['x-aio-key', 'query'], ['X-AIO-Key', 'query']] as const) {
       const url = where === 'query' ? `/api/v2/alice/feeds?${name}=${t.alice.key}` : '/api/v2/alice/feeds';
       const res = await t.req('GET', url, { key: null, headers: where === 'header' ? { [name]: t.alice.key } : {} });
@@ -33,7 +27,7 @@ describe('conventions on every route', () => {
     }
   });
 
-  it('puts CORS headers on every response and answers the preflight', async () => {
+  it('puts CORS headers on every response and answers the preflight', async ({ t }) => {
     const pre = await t.app.inject({ method: 'OPTIONS', url: '/api/v2/alice/feeds', headers: { origin: 'http://x', 'access-control-request-method': 'POST' } });
     expect(pre.statusCode).toBe(204);
     for (const res of [pre, await t.app.inject({ method: 'GET', url: '/api/v2/alice/feeds' }), await t.app.inject({ method: 'GET', url: '/nope' })]) {
@@ -45,7 +39,7 @@ describe('conventions on every route', () => {
     }
   });
 
-  it('an unknown route is a 404 with the Adafruit text', async () => {
+  it('an unknown route is a 404 with the Adafruit text', async ({ t }) => {
     for (const url of ['/nope', '/api/v2/alice/nothing-here', '/api/v2/alice/feeds/x/data/first/extra']) {
       const res = await t.req('GET', url);
       expect(res.status).toBe(404);
@@ -53,19 +47,19 @@ describe('conventions on every route', () => {
     }
   });
 
-  it('a DELETE with a JSON content type and an empty body is accepted', async () => {
+  it('a DELETE with a JSON content type and an empty body is accepted', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Gone' } });
     const res = await t.app.inject({ method: 'DELETE', url: '/api/v2/alice/feeds/gone', headers: { 'x-aio-key': t.alice.key, 'content-type': 'application/json' } });
     expect(res.statusCode).toBe(200);
   });
 
-  it('an unsupported or oversized body still gets a JSON error', async () => {
+  it('an unsupported or oversized body still gets a JSON error', async ({ t }) => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v2/alice/feeds', headers: { 'x-aio-key': t.alice.key, 'content-type': 'text/plain' }, payload: 'name=x' });
     expect(res.statusCode).toBe(415);
     expect(typeof res.json().error).toBe('string');
   });
 
-  it('GET /health needs no key; GET /api/v2/user returns the key owner', async () => {
+  it('GET /health needs no key; GET /api/v2/user returns the key owner', async ({ t }) => {
     expect((await t.req('GET', '/health', { key: null })).json).toEqual({ status: 'ok' });
     const me = await t.req('GET', '/api/v2/user', { as: t.bob });
     expect(me.status).toBe(200);
@@ -75,7 +69,7 @@ describe('conventions on every route', () => {
     expect((await t.req('GET', '/api/v2/user', { key: 'wrong' })).status).toBe(401);
   });
 
-  it('a rotated key stops working at once', async () => {
+  it('a rotated key stops working at once', async ({ t }) => {
     t.core.accounts.setKey('alice', 'fresh-key');
     expect((await t.req('GET', '/api/v2/alice/feeds')).status).toBe(401);
     expect((await t.req('GET', '/api/v2/alice/feeds', { key: 'fresh-key' })).status).toBe(200);

@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock, makeApp, type TestApp } from '../helpers.js';
+import { describe, expect } from 'vitest';
+import { appTestWith, type TestApp } from '../helpers.js';
 
-let t: TestApp;
-let clock: FakeClock;
-beforeEach(async () => {
-  clock = new FakeClock(); // 2026-01-15T12:00:00Z
-  t = await makeApp({ clock: clock.now });
-});
-afterEach(() => t.close());
+const it = appTestWith({ fakeClock: true }); // the clock starts at 2026-01-15T12:00:00Z
 
 const MIN = 60_000;
 
 /** Posts points as clients do, with created_at in the past. */
-async function post(feed: string, points: Array<[string, unknown]>) {
+async function post(t: TestApp, feed: string, points: Array<[string, unknown]>) {
   for (const [createdAt, value] of points) {
     const res = await t.req('POST', `/api/v2/alice/feeds/${feed}/data`, { body: { value, created_at: createdAt } });
     expect(res.status).toBe(200);
@@ -20,8 +14,8 @@ async function post(feed: string, points: Array<[string, unknown]>) {
 }
 
 describe('GET data/chart', () => {
-  it('charts the last hour for ?hours=1, as dashboards ask', async () => {
-    await post('temp', [
+  it('charts the last hour for ?hours=1, as dashboards ask', async ({ t }) => {
+    await post(t, 'temp', [
       ['2026-01-15T10:59:00Z', 99], // outside the hour
       ['2026-01-15T11:15:10Z', 20],
       ['2026-01-15T11:15:40Z', 21],
@@ -42,8 +36,8 @@ describe('GET data/chart', () => {
     expect(typeof res.json.feed.id).toBe('number');
   });
 
-  it('takes start_time, end_time and resolution as the Ruby and Python clients send them', async () => {
-    await post('temp', [
+  it('takes start_time, end_time and resolution as the Ruby and Python clients send them', async ({ t }) => {
+    await post(t, 'temp', [
       ['2026-01-14T00:10:00Z', 1],
       ['2026-01-14T00:50:00Z', 3],
       ['2026-01-14T02:30:00Z', 10],
@@ -73,15 +67,15 @@ describe('GET data/chart', () => {
     expect(withHours.json.data).toEqual(res.json.data);
   });
 
-  it('picks the resolution itself when none is given', async () => {
-    await post('temp', [['2026-01-15T11:00:00Z', 1]]);
+  it('picks the resolution itself when none is given', async ({ t }) => {
+    await post(t, 'temp', [['2026-01-15T11:00:00Z', 1]]);
     const res = await t.req('GET', '/api/v2/alice/feeds/temp/data/chart?hours=24&field=val_count');
     expect(res.json.parameters.resolution).toBe(5);
     expect(res.json.data).toEqual([['2026-01-15T11:00:00Z', '1']]);
   });
 
-  it('returns raw points with raw=1', async () => {
-    await post('temp', [
+  it('returns raw points with raw=1', async ({ t }) => {
+    await post(t, 'temp', [
       ['2026-01-15T11:30:00Z', 'open'],
       ['2026-01-15T11:40:00Z', 'closed'],
     ]);
@@ -94,8 +88,8 @@ describe('GET data/chart', () => {
     ]);
   });
 
-  it('reflects updates and deletes made over HTTP', async () => {
-    await post('temp', [['2026-01-15T11:30:00Z', 5]]);
+  it('reflects updates and deletes made over HTTP', async ({ t }) => {
+    await post(t, 'temp', [['2026-01-15T11:30:00Z', 5]]);
     const second = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: { value: 7, created_at: '2026-01-15T11:30:30Z' } });
     const sum = async () => (await t.req('GET', '/api/v2/alice/feeds/temp/data/chart?field=sum')).json.data;
     expect(await sum()).toEqual([['2026-01-15T11:30:00Z', '12']]);
@@ -105,8 +99,8 @@ describe('GET data/chart', () => {
     expect(await sum()).toEqual([['2026-01-15T11:30:00Z', '5']]);
   });
 
-  it('works on a feed inside a group, under both paths', async () => {
-    await post('weather.temp', [['2026-01-15T11:20:00Z', 3]]);
+  it('works on a feed inside a group, under both paths', async ({ t }) => {
+    await post(t, 'weather.temp', [['2026-01-15T11:20:00Z', 3]]);
     const group = await t.req('GET', '/api/v2/alice/groups/weather/feeds/temp/data/chart?field=val');
     expect(group.status).toBe(200);
     expect(group.json.feed.key).toBe('weather.temp');
@@ -115,15 +109,15 @@ describe('GET data/chart', () => {
     expect(direct.json.data).toEqual(group.json.data);
   });
 
-  it('charts an empty feed as no rows', async () => {
+  it('charts an empty feed as no rows', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/feeds', { body: { feed: { name: 'empty' } } });
     const res = await t.req('GET', '/api/v2/alice/feeds/empty/data/chart');
     expect(res.status).toBe(200);
     expect(res.json.data).toEqual([]);
   });
 
-  it('follows the clock', async () => {
-    await post('temp', [['2026-01-15T11:59:00Z', 1]]);
+  it('follows the clock', async ({ t, clock }) => {
+    await post(t, 'temp', [['2026-01-15T11:59:00Z', 1]]);
     clock.advance(90 * MIN);
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/chart')).json.data).toEqual([]);
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/chart?hours=2')).json.data).toHaveLength(1);
@@ -131,11 +125,11 @@ describe('GET data/chart', () => {
 });
 
 describe('GET data/chart refuses', () => {
-  beforeEach(async () => {
-    await post('temp', [['2026-01-15T11:00:00Z', 1]]);
+  it.beforeEach(async ({ t }) => {
+    await post(t, 'temp', [['2026-01-15T11:00:00Z', 1]]);
   });
 
-  it('bad parameters with a JSON error', async () => {
+  it('bad parameters with a JSON error', async ({ t }) => {
     for (const q of [
       'field=median',
       'resolution=7',
@@ -155,7 +149,7 @@ describe('GET data/chart refuses', () => {
     }
   });
 
-  it("another user's feed: 403 on their path, 404 on one's own", async () => {
+  it("another user's feed: 403 on their path, 404 on one's own", async ({ t }) => {
     const theirs = await t.req('GET', '/api/v2/alice/feeds/temp/data/chart', { as: t.bob });
     expect(theirs.status).toBe(403);
     expect(theirs.json.error).toMatch(/forbidden/);
@@ -166,7 +160,7 @@ describe('GET data/chart refuses', () => {
     expect(ownGroup.status).toBe(404);
   });
 
-  it('a missing feed or group with 404, no key with 401', async () => {
+  it('a missing feed or group with 404, no key with 401', async ({ t }) => {
     const res = await t.req('GET', '/api/v2/alice/feeds/nope/data/chart');
     expect(res.status).toBe(404);
     expect(res.json.error).toMatch(/nope/);

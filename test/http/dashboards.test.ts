@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeApp, type TestApp } from '../helpers.js';
-
-let t: TestApp;
-beforeEach(async () => {
-  t = await makeApp();
-});
-afterEach(() => t.close());
+import { describe, expect } from 'vitest';
+import { appTest as it, type TestApp } from '../helpers.js';
 
 const BASE = '/api/v2/alice';
 
 describe('dashboards: CRUD', () => {
-  it('creates from the docs’ wrapped body: 201, key from name, documented defaults, blocks []', async () => {
+  it('creates from the docs’ wrapped body: 201, key from name, documented defaults, blocks []', async ({ t }) => {
     const res = await t.req('POST', `${BASE}/dashboards`, { body: { dashboard: { name: 'Weather Station', description: 'Outdoor sensor data' } } });
     expect(res.status).toBe(201);
     expect(res.json).toEqual({
@@ -30,7 +24,7 @@ describe('dashboards: CRUD', () => {
     });
   });
 
-  it('creates from an unwrapped body (Python, Ruby) and a form body (Arduino, which wants 201)', async () => {
+  it('creates from an unwrapped body (Python, Ruby) and a form body (Arduino, which wants 201)', async ({ t }) => {
     const py = await t.req('POST', `${BASE}/dashboards/`, {
       body: { name: 'dashtest', key: null, description: null, show_header: false, color_mode: 'dark', block_borders: true, header_image_url: null, blocks: null },
     });
@@ -43,7 +37,7 @@ describe('dashboards: CRUD', () => {
     expect((await t.req('GET', `${BASE}/dashboards/weather-station`)).status).toBe(200);
   });
 
-  it('refuses a missing or over-long name with a JSON 422', async () => {
+  it('refuses a missing or over-long name with a JSON 422', async ({ t }) => {
     for (const body of [{}, { dashboard: { description: 'no name' } }, { name: 'x'.repeat(129) }, { name: 'ok', color_mode: 'purple' }]) {
       const res = await t.req('POST', `${BASE}/dashboards`, { body });
       expect(res.status).toBe(422);
@@ -52,7 +46,7 @@ describe('dashboards: CRUD', () => {
     expect((await t.req('GET', `${BASE}/dashboards`)).json).toEqual([]);
   });
 
-  it('lists dashboards with their blocks and without layouts', async () => {
+  it('lists dashboards with their blocks and without layouts', async ({ t }) => {
     await t.req('POST', `${BASE}/dashboards`, { body: { name: 'One' } });
     await t.req('POST', `${BASE}/dashboards`, { body: { name: 'Two' } });
     await t.req('POST', `${BASE}/dashboards/two/blocks`, { body: { visual_type: 'gauge', name: 'g' } });
@@ -66,7 +60,7 @@ describe('dashboards: CRUD', () => {
     for (const d of res.json) expect(d).not.toHaveProperty('layouts');
   });
 
-  it('gets one dashboard with layouts for all five breakpoints and its blocks', async () => {
+  it('gets one dashboard with layouts for all five breakpoints and its blocks', async ({ t }) => {
     await t.req('POST', `${BASE}/dashboards`, { body: { name: 'Weather Station' } });
     const res = await t.req('GET', `${BASE}/dashboards/weather-station`);
     expect(res.status).toBe(200);
@@ -77,7 +71,7 @@ describe('dashboards: CRUD', () => {
     expect((await t.req('GET', `${BASE}/dashboards/weather-station.json`)).json.key).toBe('weather-station');
   });
 
-  it('PUT and PATCH change only the fields sent, and answer without layouts', async () => {
+  it('PUT and PATCH change only the fields sent, and answer without layouts', async ({ t }) => {
     await t.req('POST', `${BASE}/dashboards`, { body: { name: 'Weather Station', description: 'Outdoor sensor data' } });
     const put = await t.req('PUT', `${BASE}/dashboards/weather-station`, { body: { dashboard: { name: 'Updated Name', color_mode: 'light' } } });
     expect(put.status).toBe(200);
@@ -93,7 +87,7 @@ describe('dashboards: CRUD', () => {
     expect((await t.req('PATCH', `${BASE}/dashboards/renamed`, { body: { color_mode: 'sepia' } })).status).toBe(422);
   });
 
-  it('DELETE answers JSON "OK" and takes the blocks and layouts with it', async () => {
+  it('DELETE answers JSON "OK" and takes the blocks and layouts with it', async ({ t }) => {
     await t.req('POST', `${BASE}/feeds`, { body: { feed: { name: 'temperature' } } });
     await t.req('POST', `${BASE}/dashboards`, { body: { name: 'Weather Station' } });
     const block = await t.req('POST', `${BASE}/dashboards/weather-station/blocks`, { body: { visual_type: 'gauge', block_feeds: [{ feed_id: 'temperature' }] } });
@@ -118,7 +112,7 @@ describe('dashboards: CRUD', () => {
 });
 
 describe('dashboards: other users', () => {
-  it('another user’s path is refused with 403; their dashboards are not found from one’s own path', async () => {
+  it('another user’s path is refused with 403; their dashboards are not found from one’s own path', async ({ t }) => {
     const created = await t.req('POST', `${BASE}/dashboards`, { body: { name: 'Private' } });
     const bob = t.bob;
     for (const [method, url, body] of [
@@ -147,15 +141,15 @@ describe('dashboards: other users', () => {
 });
 
 describe('update_layouts', () => {
-  async function dashboardWithBlocks(n: number) {
+  async function dashboardWithBlocks(t: TestApp, n: number) {
     await t.req('POST', `${BASE}/dashboards`, { body: { name: 'Grid' } });
     const ids: string[] = [];
     for (let i = 0; i < n; i++) ids.push((await t.req('POST', `${BASE}/dashboards/grid/blocks`, { body: { visual_type: 'gauge' } })).json.id);
     return ids;
   }
 
-  it('a new block shows in every breakpoint of GET dashboards/{key} at once', async () => {
-    const [a, b] = await dashboardWithBlocks(2);
+  it('a new block shows in every breakpoint of GET dashboards/{key} at once', async ({ t }) => {
+    const [a, b] = await dashboardWithBlocks(t, 2);
     const res = await t.req('GET', `${BASE}/dashboards/grid`);
     for (const bp of ['xl', 'lg', 'md', 'sm', 'xs']) expect(res.json.layouts[bp].map((e: { i: string }) => e.i)).toEqual([a, b]);
     expect(res.json.layouts.lg).toEqual([
@@ -164,8 +158,8 @@ describe('update_layouts', () => {
     ]);
   });
 
-  it('replaces the breakpoints given, leaves null ones, and answers the full dashboard object', async () => {
-    const [a, b] = await dashboardWithBlocks(2);
+  it('replaces the breakpoints given, leaves null ones, and answers the full dashboard object', async ({ t }) => {
+    const [a, b] = await dashboardWithBlocks(t, 2);
     const before = (await t.req('GET', `${BASE}/dashboards/grid`)).json.layouts;
     const res = await t.req('POST', `${BASE}/dashboards/grid/update_layouts`, {
       body: { layouts: { xl: null, lg: [{ x: 0, y: 0, w: 16, h: 4, i: a }, { x: 0, y: 4, w: 8, h: 2, i: b, z: 1 }], md: null, sm: null, xs: null } },
@@ -181,8 +175,8 @@ describe('update_layouts', () => {
     expect((await t.req('GET', `${BASE}/dashboards/grid`)).json.layouts).toEqual(res.json.layouts);
   });
 
-  it('refuses bad entries with 422 and changes nothing', async () => {
-    const [a, b] = await dashboardWithBlocks(2);
+  it('refuses bad entries with 422 and changes nothing', async ({ t }) => {
+    const [a, b] = await dashboardWithBlocks(t, 2);
     const before = (await t.req('GET', `${BASE}/dashboards/grid`)).json.layouts;
     for (const body of [
       {},
@@ -204,8 +198,8 @@ describe('update_layouts', () => {
     expect((await t.req('GET', `${BASE}/dashboards/grid`)).json.layouts).toEqual(before);
   });
 
-  it('refuses the id of a block on another dashboard, or of another user', async () => {
-    await dashboardWithBlocks(1);
+  it('refuses the id of a block on another dashboard, or of another user', async ({ t }) => {
+    await dashboardWithBlocks(t, 1);
     await t.req('POST', `${BASE}/dashboards`, { body: { name: 'Other' } });
     const other = (await t.req('POST', `${BASE}/dashboards/other/blocks`, { body: { visual_type: 'gauge' } })).json.id;
     await t.req('POST', '/api/v2/bob/dashboards', { as: t.bob, body: { name: 'Grid' } });
@@ -215,7 +209,7 @@ describe('update_layouts', () => {
     }
   });
 
-  it('on a dashboard that does not exist is a JSON 404', async () => {
+  it('on a dashboard that does not exist is a JSON 404', async ({ t }) => {
     const res = await t.req('POST', `${BASE}/dashboards/nope/update_layouts`, { body: { layouts: { lg: [] } } });
     expect(res.status).toBe(404);
     expect(typeof res.json.error).toBe('string');
@@ -228,11 +222,6 @@ describe('update_layouts', () => {
  * ≥ 400 whose body is JSON with an `error` key.
  */
 describe('Python client test flow (compat notes 4.2)', () => {
-  const py = {
-    get: async (path: string) => ok(await t.req('GET', `${BASE}/${path}`)),
-    post: async (path: string, body: unknown) => ok(await t.req('POST', `${BASE}/${path}`, { body })),
-    delete: async (path: string) => ok(await t.req('DELETE', `${BASE}/${path}`)),
-  };
   class RequestError extends Error {}
   function ok(res: { status: number; json: any }) {
     if (res.status >= 400) {
@@ -251,21 +240,31 @@ describe('Python client test flow (compat notes 4.2)', () => {
   };
   const Dashboard = (name: string) => ({ name, key: null, description: null, show_header: false, color_mode: 'dark', block_borders: true, header_image_url: null, blocks: null });
   const Block = (name: string, visual_type: string) => ({ name, id: null, visual_type, properties: {}, block_feeds: null });
-  const io = {
-    dashboards: (key?: string) => py.get(key === undefined ? 'dashboards/' : `dashboards/${key}`),
-    create_dashboard: (d: unknown) => py.post('dashboards/', d),
-    delete_dashboard: (key: string) => py.delete(`dashboards/${key}`),
-    blocks: (dash: string, id?: string) => py.get(id === undefined ? `dashboards/${dash}/blocks` : `dashboards/${dash}/blocks/${id}`),
-    create_block: (dash: string, b: unknown) => py.post(`dashboards/${dash}/blocks`, b),
-    delete_block: (dash: string, id: string) => py.delete(`dashboards/${dash}/blocks/${id}`),
-    layouts: async (dash: string) => (await py.get(`dashboards/${dash}`)).layouts,
-    update_layout: (dash: string, layout: Record<string, unknown>) =>
-      py.post(`dashboards/${dash}/update_layouts`, { layouts: { xl: null, lg: null, md: null, sm: null, xs: null, ...layout } }),
-  };
-  const ensureBlockDeleted = () => swallow(io.delete_block('dashtest', 'blocktest'));
-  const ensureDashboardDeleted = () => swallow(io.delete_dashboard('dashtest'));
+  /** The client's calls, made over `t`. */
+  function python(t: TestApp) {
+    const py = {
+      get: async (path: string) => ok(await t.req('GET', `${BASE}/${path}`)),
+      post: async (path: string, body: unknown) => ok(await t.req('POST', `${BASE}/${path}`, { body })),
+      delete: async (path: string) => ok(await t.req('DELETE', `${BASE}/${path}`)),
+    };
+    const io = {
+      dashboards: (key?: string) => py.get(key === undefined ? 'dashboards/' : `dashboards/${key}`),
+      create_dashboard: (d: unknown) => py.post('dashboards/', d),
+      delete_dashboard: (key: string) => py.delete(`dashboards/${key}`),
+      blocks: (dash: string, id?: string) => py.get(id === undefined ? `dashboards/${dash}/blocks` : `dashboards/${dash}/blocks/${id}`),
+      create_block: (dash: string, b: unknown) => py.post(`dashboards/${dash}/blocks`, b),
+      delete_block: (dash: string, id: string) => py.delete(`dashboards/${dash}/blocks/${id}`),
+      layouts: async (dash: string) => (await py.get(`dashboards/${dash}`)).layouts,
+      update_layout: (dash: string, layout: Record<string, unknown>) =>
+        py.post(`dashboards/${dash}/update_layouts`, { layouts: { xl: null, lg: null, md: null, sm: null, xs: null, ...layout } }),
+    };
+    const ensureBlockDeleted = () => swallow(io.delete_block('dashtest', 'blocktest'));
+    const ensureDashboardDeleted = () => swallow(io.delete_dashboard('dashtest'));
+    return { io, ensureBlockDeleted, ensureDashboardDeleted };
+  }
 
-  it('runs every dashboard, block and layout test unchanged', async () => {
+  it('runs every dashboard, block and layout test unchanged', async ({ t }) => {
+    const { io, ensureBlockDeleted, ensureDashboardDeleted } = python(t);
     // test_block_create_block
     await ensureBlockDeleted();
     await ensureDashboardDeleted();
@@ -340,7 +339,7 @@ describe('Python client test flow (compat notes 4.2)', () => {
 });
 
 describe('docs: Building a Dashboard via API', () => {
-  it('works as written: create the dashboard, create two blocks, arrange them', async () => {
+  it('works as written: create the dashboard, create two blocks, arrange them', async ({ t }) => {
     // The walkthrough assumes a `temperature` feed.
     expect((await t.req('POST', `${BASE}/feeds`, { body: { feed: { name: 'temperature' } } })).status).toBe(201);
 

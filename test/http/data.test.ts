@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock, makeApp, type TestApp } from '../helpers.js';
+import { describe, expect } from 'vitest';
+import { appTestWith, type TestApp } from '../helpers.js';
 
-let t: TestApp;
-let clock: FakeClock;
-beforeEach(async () => {
-  clock = new FakeClock();
-  t = await makeApp({ clock: clock.now });
-});
-afterEach(() => t.close());
+const it = appTestWith({ fakeClock: true });
 
-const post = (value: unknown, extra: Record<string, unknown> = {}, feed = 'temp') =>
+const post = (t: TestApp, value: unknown, extra: Record<string, unknown> = {}, feed = 'temp') =>
   t.req('POST', `/api/v2/alice/feeds/${feed}/data`, { body: { value, ...extra } });
 
 describe('data create', () => {
-  it('answers 200 with the record, creating the feed on first use', async () => {
+  it('answers 200 with the record, creating the feed on first use', async ({ t }) => {
     const res = await t.req('POST', '/api/v2/alice/feeds/TestStream/data', { form: { value: '24' } });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
@@ -29,46 +23,46 @@ describe('data create', () => {
     expect((await t.req('GET', '/api/v2/alice/feeds/teststream')).json.name).toBe('TestStream');
   });
 
-  it('keeps values as sent: integers stay integers, objects are compact JSON, strings untouched', async () => {
-    expect((await post(40)).json.value).toBe('40');
-    expect((await post(22.587)).json.value).toBe('22.587');
-    expect((await post('foo')).json.value).toBe('foo');
-    expect((await post(true)).json.value).toBe('true');
-    expect((await post({ a: 1, b: [1, 2] })).json.value).toBe('{"a":1,"b":[1,2]}');
-    expect((await post('  spaced  ')).json.value).toBe('  spaced  ');
+  it('keeps values as sent: integers stay integers, objects are compact JSON, strings untouched', async ({ t }) => {
+    expect((await post(t, 40)).json.value).toBe('40');
+    expect((await post(t, 22.587)).json.value).toBe('22.587');
+    expect((await post(t, 'foo')).json.value).toBe('foo');
+    expect((await post(t, true)).json.value).toBe('true');
+    expect((await post(t, { a: 1, b: [1, 2] })).json.value).toBe('{"a":1,"b":[1,2]}');
+    expect((await post(t, '  spaced  ')).json.value).toBe('  spaced  ');
   });
 
-  it('stores a JSON body without a value key whole', async () => {
+  it('stores a JSON body without a value key whole', async ({ t }) => {
     const res = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: '{ "temp": 21.5, "hum": 40 }' });
     expect(res.status).toBe(200);
     expect(res.json.value).toBe('{"temp":21.5,"hum":40}');
   });
 
-  it('round-trips lat, lon and ele exactly, from numbers and numeric strings', async () => {
-    const res = await post(40, { lat: 40.72619, lon: '-74.005334', ele: -6, created_at: null, id: null, feed_id: null, expiration: null });
+  it('round-trips lat, lon and ele exactly, from numbers and numeric strings', async ({ t }) => {
+    const res = await post(t, 40, { lat: 40.72619, lon: '-74.005334', ele: -6, created_at: null, id: null, feed_id: null, expiration: null });
     expect(res.json).toMatchObject({ lat: 40.72619, lon: -74.005334, ele: -6 });
     expect(res.json.location).toEqual({ type: 'Feature', geometry: { type: 'Point', coordinates: [-74.005334, 40.72619, -6] } });
     const last = await t.req('GET', '/api/v2/alice/feeds/temp/data/last');
     expect([last.json.lat, last.json.lon, last.json.ele]).toEqual([40.72619, -74.005334, -6]);
   });
 
-  it('accepts created_at in the past and epoch seconds', async () => {
-    expect((await post(1, { created_at: '2025-12-01T08:30:00Z' })).json).toMatchObject({ created_at: '2025-12-01T08:30:00Z', created_epoch: 1764577800 });
-    expect((await post(2, { epoch: 1764577900 })).json.created_at).toBe('2025-12-01T08:31:40Z');
+  it('accepts created_at in the past and epoch seconds', async ({ t }) => {
+    expect((await post(t, 1, { created_at: '2025-12-01T08:30:00Z' })).json).toMatchObject({ created_at: '2025-12-01T08:30:00Z', created_epoch: 1764577800 });
+    expect((await post(t, 2, { epoch: 1764577900 })).json.created_at).toBe('2025-12-01T08:31:40Z');
     const list = await t.req('GET', '/api/v2/alice/feeds/temp/data');
     expect(list.json.map((d: { value: string }) => d.value)).toEqual(['2', '1']);
     expect((await t.req('GET', '/api/v2/alice/feeds/temp')).json.last_value).toBe('2');
   });
 
-  it('a late write does not become the last value', async () => {
-    await post('now');
-    await post('old', { created_at: '2020-01-01T00:00:00Z' });
+  it('a late write does not become the last value', async ({ t }) => {
+    await post(t, 'now');
+    await post(t, 'old', { created_at: '2020-01-01T00:00:00Z' });
     expect((await t.req('GET', '/api/v2/alice/feeds/temp')).json.last_value).toBe('now');
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/last')).json.value).toBe('now');
   });
 
-  it('refuses a missing value, bad location and bad dates with 422, storing nothing', async () => {
-    await post(1);
+  it('refuses a missing value, bad location and bad dates with 422, storing nothing', async ({ t }) => {
+    await post(t, 1);
     for (const body of [{}, { value: null }, { value: 1, lat: 'north' }, { value: 1, created_at: 'yesterday' }, { value: 1, epoch: 'x' }]) {
       const res = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: body as Record<string, unknown> });
       expect(res.status, JSON.stringify(body)).toBe(422);
@@ -78,26 +72,26 @@ describe('data create', () => {
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data')).json).toHaveLength(1);
   });
 
-  it('refuses values over 1 KB with history, allows up to 100 KB without, keeping only the last', async () => {
-    expect((await post('x'.repeat(1024))).status).toBe(200);
-    expect((await post('x'.repeat(1025))).status).toBe(422);
+  it('refuses values over 1 KB with history, allows up to 100 KB without, keeping only the last', async ({ t }) => {
+    expect((await post(t, 'x'.repeat(1024))).status).toBe(200);
+    expect((await post(t, 'x'.repeat(1025))).status).toBe(422);
     await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Image', history: false } });
-    expect((await post('y'.repeat(100 * 1024), {}, 'image')).status).toBe(200);
-    expect((await post('z'.repeat(2000), {}, 'image')).status).toBe(200);
-    expect((await post('z'.repeat(100 * 1024 + 1), {}, 'image')).status).toBe(422);
+    expect((await post(t, 'y'.repeat(100 * 1024), {}, 'image')).status).toBe(200);
+    expect((await post(t, 'z'.repeat(2000), {}, 'image')).status).toBe(200);
+    expect((await post(t, 'z'.repeat(100 * 1024 + 1), {}, 'image')).status).toBe(422);
     const list = await t.req('GET', '/api/v2/alice/feeds/image/data');
     expect(list.json.map((d: { value: string }) => d.value.length)).toEqual([2000]);
     expect((await t.req('GET', '/api/v2/alice/feeds/image/details')).json.details.data.count).toBe(1);
   });
 
-  it('a disabled feed takes no data', async () => {
+  it('a disabled feed takes no data', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Off', enabled: false } });
-    expect((await post(1, {}, 'off')).status).toBe(422);
+    expect((await post(t, 1, {}, 'off')).status).toBe(422);
   });
 });
 
 describe('data batch', () => {
-  it('takes {"data": [...]} and a bare array, in order', async () => {
+  it('takes {"data": [...]} and a bare array, in order', async ({ t }) => {
     const a = await t.req('POST', '/api/v2/alice/feeds/testfeed/data/batch', {
       body: { data: [{ value: 42, created_epoch: null, lat: null }, { value: 43 }] },
     });
@@ -108,7 +102,7 @@ describe('data batch', () => {
     expect((await t.req('GET', '/api/v2/alice/feeds/testfeed/data/last')).json.value).toBe('44');
   });
 
-  it('is all or nothing', async () => {
+  it('is all or nothing', async ({ t }) => {
     const res = await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: [{ value: 1 }, { value: 'x'.repeat(2000) }] } });
     expect(res.status).toBe(422);
     expect((await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: [] } })).status).toBe(422);
@@ -118,8 +112,8 @@ describe('data batch', () => {
 });
 
 describe('one data point', () => {
-  it('GET, PUT, PATCH and DELETE by id; the id stays', async () => {
-    const made = (await post(1)).json;
+  it('GET, PUT, PATCH and DELETE by id; the id stays', async ({ t }) => {
+    const made = (await post(t, 1)).json;
     expect((await t.req('GET', `/api/v2/alice/feeds/temp/data/${made.id}`)).json).toEqual(made);
     const put = await t.req('PUT', `/api/v2/alice/feeds/temp/data/${made.id}`, { body: { datum: { value: 2 } } });
     expect(put.json).toMatchObject({ id: made.id, value: '2' });
@@ -134,16 +128,16 @@ describe('one data point', () => {
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/details')).json.details.data.count).toBe(0);
   });
 
-  it('include= keeps only the named fields; an unknown field is 422', async () => {
-    const made = (await post(1, { lat: 5 })).json;
+  it('include= keeps only the named fields; an unknown field is 422', async ({ t }) => {
+    const made = (await post(t, 1, { lat: 5 })).json;
     expect((await t.req('GET', `/api/v2/alice/feeds/temp/data/${made.id}?include=value,lat`)).json).toEqual({ value: '1', lat: 5 });
     expect((await t.req('GET', `/api/v2/alice/feeds/temp/data?include=value`)).json).toEqual([{ value: '1' }]);
     expect((await t.req('GET', `/api/v2/alice/feeds/temp/data?include=secret`)).status).toBe(422);
   });
 
-  it('a data id from another feed or malformed is a 404', async () => {
-    const made = (await post(1)).json;
-    await post(1, {}, 'other');
+  it('a data id from another feed or malformed is a 404', async ({ t }) => {
+    const made = (await post(t, 1)).json;
+    await post(t, 1, {}, 'other');
     expect((await t.req('GET', `/api/v2/alice/feeds/other/data/${made.id}`)).status).toBe(404);
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/not-an-id')).status).toBe(404);
     expect((await t.req('DELETE', '/api/v2/alice/feeds/temp/data/0000000000000000000000000Z')).status).toBe(404);
@@ -151,12 +145,12 @@ describe('one data point', () => {
 });
 
 describe('read pointer: first, last, next, previous', () => {
-  it('follows the Python client tests', async () => {
-    await post(1);
+  it('follows the Python client tests', async ({ t, clock }) => {
+    await post(t, 1);
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/next')).json.value).toBe('1');
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/previous')).json.value).toBe('1');
     clock.advance(1000);
-    await post(2);
+    await post(t, 2);
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/next')).json.value).toBe('2');
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/prev')).json.value).toBe('2');
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/next')).status).toBe(404);
@@ -165,7 +159,7 @@ describe('read pointer: first, last, next, previous', () => {
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/last')).json.value).toBe('2');
   });
 
-  it('an empty feed answers 404 JSON on first, last, next and previous', async () => {
+  it('an empty feed answers 404 JSON on first, last, next and previous', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Empty' } });
     for (const route of ['first', 'last', 'next', 'previous']) {
       const res = await t.req('GET', `/api/v2/alice/feeds/empty/data/${route}`);
@@ -174,22 +168,22 @@ describe('read pointer: first, last, next, previous', () => {
     }
   });
 
-  it('retain is text/csv value,lat,lon,ele with blanks where unset', async () => {
-    await post('hello, world', { lat: 1.5, lon: -2 });
+  it('retain is text/csv value,lat,lon,ele with blanks where unset', async ({ t }) => {
+    await post(t, 'hello, world', { lat: 1.5, lon: -2 });
     const res = await t.req('GET', '/api/v2/alice/feeds/temp/data/retain');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.text).toBe('"hello, world",1.5,-2,');
-    await post(42);
+    await post(t, 42);
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/retain')).text).toBe('42,,,');
   });
 });
 
 describe('data list and pagination', () => {
-  it('is newest first, with pagination headers and a Link header without a next part when complete', async () => {
-    await post(1);
+  it('is newest first, with pagination headers and a Link header without a next part when complete', async ({ t, clock }) => {
+    await post(t, 1);
     clock.advance(1000);
-    await post(2);
+    await post(t, 2);
     const res = await t.req('GET', '/api/v2/alice/feeds/temp/data?limit=100');
     expect(res.json.map((d: { value: string }) => d.value)).toEqual(['2', '1']);
     expect(res.headers['x-pagination-count']).toBe('2');
@@ -201,7 +195,7 @@ describe('data list and pagination', () => {
     expect(String(res.headers.link)).not.toContain('rel="next"');
   });
 
-  it('pages by cursor in the Adafruit Link form the Python client parses', async () => {
+  it('pages by cursor in the Adafruit Link form the Python client parses', async ({ t }) => {
     const batch = Array.from({ length: 25 }, (_, i) => ({ value: i, created_at: new Date(Date.parse('2026-01-15T10:00:00Z') + i * 1000).toISOString() }));
     await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: batch } });
     const seen: string[] = [];
@@ -219,8 +213,8 @@ describe('data list and pagination', () => {
     expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => String(24 - i)));
   });
 
-  it('filters by start_time and end_time in ISO-8601 and Rails forms', async () => {
-    for (let i = 0; i < 5; i++) await post(i, { created_at: `2026-01-0${i + 1}T00:00:00Z` });
+  it('filters by start_time and end_time in ISO-8601 and Rails forms', async ({ t }) => {
+    for (let i = 0; i < 5; i++) await post(t, i, { created_at: `2026-01-0${i + 1}T00:00:00Z` });
     const range = await t.req('GET', '/api/v2/alice/feeds/temp/data?start_time=2026-01-02T00:00Z&end_time=2026-01-04T00:00:00Z');
     expect(range.json.map((d: { value: string }) => d.value)).toEqual(['3', '2', '1']);
     expect(range.headers['x-pagination-total']).toBe('3');
@@ -230,8 +224,8 @@ describe('data list and pagination', () => {
     expect(String(rails.headers.link)).toContain('rel="next"');
   });
 
-  it('refuses bad limits, times and cursors with 422', async () => {
-    await post(1);
+  it('refuses bad limits, times and cursors with 422', async ({ t }) => {
+    await post(t, 1);
     for (const q of ['limit=0', 'limit=abc', 'start_time=soon', 'end_time=2026-13-45', 'before=garbage', 'start_time=2026-02-01&end_time=2026-01-01']) {
       const res = await t.req('GET', `/api/v2/alice/feeds/temp/data?${q}`);
       expect(res.status, q).toBe(422);
@@ -242,8 +236,8 @@ describe('data list and pagination', () => {
 });
 
 describe('data and other users', () => {
-  it('bob cannot read or write alice data; a missing feed is 404 on reads', async () => {
-    const made = (await post(1)).json;
+  it('bob cannot read or write alice data; a missing feed is 404 on reads', async ({ t }) => {
+    const made = (await post(t, 1)).json;
     for (const [method, url] of [
       ['GET', '/api/v2/alice/feeds/temp/data'],
       ['POST', '/api/v2/alice/feeds/temp/data'],
@@ -262,7 +256,7 @@ describe('data and other users', () => {
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data')).json).toHaveLength(1);
   });
 
-  it('bad keys are 401 with the Adafruit text', async () => {
+  it('bad keys are 401 with the Adafruit text', async ({ t }) => {
     for (const key of [null, 'this is a bad key from a test', '']) {
       const res = await t.req('POST', '/api/v2/alice/feeds/TestStream/data', { key, body: { value: 1 } });
       expect(res.status).toBe(401);
@@ -272,8 +266,8 @@ describe('data and other users', () => {
 });
 
 describe('values exactly as sent', () => {
-  it('keeps the spelling of JSON numbers in values: 40.0, 1.50, 1e3 and long integers', async () => {
-    expect((await post(40)).json.value).toBe('40');
+  it('keeps the spelling of JSON numbers in values: 40.0, 1.50, 1e3 and long integers', async ({ t }) => {
+    expect((await post(t, 40)).json.value).toBe('40');
     for (const raw of ['40.0', '1.50', '1e3', '-0.000', '12345678901234567890']) {
       const res = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: `{"value": ${raw}, "lat": 1.50}` });
       expect(res.json.value, raw).toBe(raw);
@@ -289,7 +283,7 @@ describe('values exactly as sent', () => {
     expect(group.json[0].value).toBe('7.0');
   });
 
-  it('still refuses malformed JSON on data routes with a 400', async () => {
+  it('still refuses malformed JSON on data routes with a 400', async ({ t }) => {
     const res = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: '{"value": 1.5,' });
     expect(res.status).toBe(400);
     expect(res.json.error).toMatch(/JSON/);
@@ -297,12 +291,12 @@ describe('values exactly as sent', () => {
 });
 
 describe('data/last by every identifier', () => {
-  it('answers the newest point by key, name, id and group.key, and moves the read pointer to it', async () => {
+  it('answers the newest point by key, name, id and group.key, and moves the read pointer to it', async ({ t, clock }) => {
     await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Living Room' } });
     const feed = (await t.req('GET', '/api/v2/alice/feeds/living-room')).json;
-    await post(1, {}, 'living-room');
+    await post(t, 1, {}, 'living-room');
     clock.advance(1000);
-    const newest = (await post(2, {}, 'living-room')).json;
+    const newest = (await post(t, 2, {}, 'living-room')).json;
     for (const ident of ['living-room', 'LIVING-ROOM', 'Living%20Room', String(feed.id), 'default.living-room']) {
       const res = await t.req('GET', `/api/v2/alice/feeds/${ident}/data/last`);
       expect(res.status, ident).toBe(200);

@@ -1,14 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeApp, type TestApp } from '../helpers.js';
-
-let t: TestApp;
-beforeEach(async () => {
-  t = await makeApp();
-});
-afterEach(() => t.close());
+import { describe, expect } from 'vitest';
+import { appTest as it } from '../helpers.js';
 
 describe('feeds', () => {
-  it('creates a feed from a wrapped Python body with "ON" and "Private" and answers 201', async () => {
+  it('creates a feed from a wrapped Python body with "ON" and "Private" and answers 201', async ({ t }) => {
     const res = await t.req('POST', '/api/v2/alice/feeds/', {
       body: { feed: { name: 'testfeed', key: null, description: null, unit_type: null, unit_symbol: null, history: 'ON', visibility: 'Private', license: null, status_notify: null, status_timeout: null } },
     });
@@ -19,7 +13,7 @@ describe('feeds', () => {
     expect(res.json.feed_webhook_receivers).toEqual([]);
   });
 
-  it('creates from an unwrapped body, an Arduino form body, and multipart', async () => {
+  it('creates from an unwrapped body, an Arduino form body, and multipart', async ({ t }) => {
     expect((await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Unwrapped', description: 'd' } })).json).toMatchObject({ key: 'unwrapped', description: 'd' });
     const arduino = await t.app.inject({
       method: 'POST',
@@ -40,14 +34,14 @@ describe('feeds', () => {
     expect(multipart.json()).toMatchObject({ name: 'Multi Part', key: 'multi-part' });
   });
 
-  it('derives keys from names and suffixes taken ones', async () => {
+  it('derives keys from names and suffixes taken ones', async ({ t }) => {
     const a = await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'mq6_gas' } });
     const b = await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'MQ6 gas' } });
     const c = await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'mq6-gas' } });
     expect([a.json.key, b.json.key, c.json.key]).toEqual(['mq6-gas', 'mq6-gas-1', 'mq6-gas-2']);
   });
 
-  it('creates a feed in a group with ?group_key= and gets the group.feed key', async () => {
+  it('creates a feed in a group with ?group_key= and gets the group.feed key', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/groups', { body: { name: 'Weather' } });
     const res = await t.req('POST', '/api/v2/alice/feeds?group_key=weather', { body: { name: 'Temp' } });
     expect(res.status).toBe(201);
@@ -55,7 +49,7 @@ describe('feeds', () => {
     expect(res.json.group.key).toBe('weather');
   });
 
-  it('refuses invalid names and values with 422 and stores nothing', async () => {
+  it('refuses invalid names and values with 422 and stores nothing', async ({ t }) => {
     for (const body of [{}, { name: '' }, { name: 'bad/name' }, { name: 'x'.repeat(129) }, { name: '123' }, { name: 'ok', history: 'maybe' }, { name: 'ok', visibility: 'secret' }]) {
       const res = await t.req('POST', '/api/v2/alice/feeds', { body });
       expect(res.status, JSON.stringify(body)).toBe(422);
@@ -64,13 +58,13 @@ describe('feeds', () => {
     expect((await t.req('GET', '/api/v2/alice/feeds')).json).toEqual([]);
   });
 
-  it('malformed JSON is a 400 with a JSON error', async () => {
+  it('malformed JSON is a 400 with a JSON error', async ({ t }) => {
     const res = await t.req('POST', '/api/v2/alice/feeds', { body: '{"name": ' });
     expect(res.status).toBe(400);
     expect(res.json.error).toMatch(/JSON/);
   });
 
-  it('gets a feed by key, any case, numeric id, and name', async () => {
+  it('gets a feed by key, any case, numeric id, and name', async ({ t }) => {
     const made = (await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Living Room' } })).json;
     for (const ident of ['living-room', 'LIVING-ROOM', String(made.id), 'Living%20Room', 'default.living-room']) {
       const res = await t.req('GET', `/api/v2/alice/feeds/${ident}`);
@@ -79,7 +73,7 @@ describe('feeds', () => {
     }
   });
 
-  it('lists feeds and shows details with first, last and count', async () => {
+  it('lists feeds and shows details with first, last and count', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: { value: 1 } });
     await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: { value: 2 } });
     const list = await t.req('GET', '/api/v2/alice/feeds');
@@ -93,7 +87,7 @@ describe('feeds', () => {
     expect(details.json.details.data.last.value).toBe('2');
   });
 
-  it('PUT and PATCH change only the fields sent', async () => {
+  it('PUT and PATCH change only the fields sent', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Temp', description: 'keep me' } });
     const put = await t.req('PUT', '/api/v2/alice/feeds/temp', { body: { feed: { unit_type: 'temperature', unit_symbol: 'C' } } });
     expect(put.status).toBe(200);
@@ -104,7 +98,7 @@ describe('feeds', () => {
     expect((await t.req('PATCH', '/api/v2/alice/feeds/new-key', { body: { status_timeout: 'soon' } })).status).toBe(422);
   });
 
-  it('DELETE answers 200 with JSON, and the feed and its data are gone', async () => {
+  it('DELETE answers 200 with JSON, and the feed and its data are gone', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/feeds/testfeed/data', { body: { value: 1 } });
     const del = await t.req('DELETE', '/api/v2/alice/feeds/testfeed', { headers: { 'content-type': 'application/json' } });
     expect(del.status).toBe(200);
@@ -117,7 +111,7 @@ describe('feeds', () => {
     expect(again.json.error).toMatch(/testfeed/);
   });
 
-  it('another user cannot see, change or delete the feed', async () => {
+  it('another user cannot see, change or delete the feed', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Secret' } });
     for (const [method, url] of [
       ['GET', '/api/v2/alice/feeds'],
@@ -135,7 +129,7 @@ describe('feeds', () => {
     expect((await t.req('GET', '/api/v2/alice/feeds/secret')).json.name).toBe('Secret');
   });
 
-  it('a missing feed is a 404 JSON error', async () => {
+  it('a missing feed is a 404 JSON error', async ({ t }) => {
     for (const [method, url] of [
       ['GET', '/api/v2/alice/feeds/nope'],
       ['PATCH', '/api/v2/alice/feeds/nope'],

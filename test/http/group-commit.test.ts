@@ -1,16 +1,10 @@
 // Group commit over HTTP: data posts that arrive in the same turn share one transaction, and each
 // answer goes out only after it; a refused post gets its own error and costs the others nothing.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeApp, type TestApp } from '../helpers.js';
-
-let t: TestApp;
-beforeEach(async () => {
-  t = await makeApp();
-});
-afterEach(() => t.close());
+import { describe, expect } from 'vitest';
+import { appTest as it } from '../helpers.js';
 
 describe('data posts in one turn', () => {
-  it('are all stored with their own records; a refused one gets its own error', async () => {
+  it('are all stored with their own records; a refused one gets its own error', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: { value: 'first' } });
     const values = Array.from({ length: 20 }, (_, i) => (i === 5 ? 'x'.repeat(2000) : String(i)));
     const answers = await Promise.all(values.map((value) => t.req('POST', '/api/v2/alice/feeds/temp/data', { body: { value } })));

@@ -1,13 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeApp, type TestApp } from '../helpers.js';
+import { describe, expect } from 'vitest';
+import { appTest as it } from '../helpers.js';
 
 // Times outside what ISO-8601 with four-digit years (and, for data, a data id) can hold used to be
 // stored and then made every read of the feed fail with 500. They are refused and store nothing.
 
 describe('out-of-range times', () => {
-  let t: TestApp;
-  afterEach(() => t?.close());
-
   const BAD_DATA_TIMES: Array<Record<string, unknown>> = [
     { epoch: 1e15 },
     { epoch: -1e15 },
@@ -18,8 +15,7 @@ describe('out-of-range times', () => {
     { created_at: '1969-12-31T23:59:59Z' },
   ];
 
-  it('a data point with one is a 422 on every data route, and the feed reads as before', async () => {
-    t = await makeApp();
+  it('a data point with one is a 422 on every data route, and the feed reads as before', async ({ t }) => {
     expect((await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: { value: 1 } })).status).toBe(200);
     for (const time of BAD_DATA_TIMES) {
       const one = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: { value: 2, ...time } });
@@ -42,8 +38,7 @@ describe('out-of-range times', () => {
     }
   });
 
-  it('a point stored with such a time before they were refused still reads back', async () => {
-    t = await makeApp();
+  it('a point stored with such a time before they were refused still reads back', async ({ t }) => {
     const made = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: { value: 1 } });
     t.db.$client.prepare('UPDATE data SET created_at = ? WHERE id = ?').run(1e18, made.json.id);
     t.db.$client.prepare("UPDATE feeds SET last_value_at = ? WHERE key = 'temp'").run(1e18);
@@ -53,8 +48,7 @@ describe('out-of-range times', () => {
     }
   });
 
-  it('the edges of the range are accepted', async () => {
-    t = await makeApp();
+  it('the edges of the range are accepted', async ({ t }) => {
     const early = await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: { value: 1, epoch: 0 } });
     expect(early.status).toBe(200);
     expect(early.json.created_at).toBe('1970-01-01T00:00:00Z');
@@ -65,8 +59,7 @@ describe('out-of-range times', () => {
     expect(last.json.value).toBe('2');
   });
 
-  it('a token expiring past 9999 is a 422 and is not made; the token list still answers', async () => {
-    t = await makeApp();
+  it('a token expiring past 9999 is a 422 and is not made; the token list still answers', async ({ t }) => {
     const res = await t.req('POST', '/api/v2/alice/tokens', { body: { token: { readable: true, expiration: '99999999999999' } } });
     expect(res.status).toBe(422);
     expect(res.json.error).toMatch(/expiration must be between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z/);
@@ -75,8 +68,7 @@ describe('out-of-range times', () => {
     expect(list.json).toEqual([]);
   });
 
-  it('query times out of range are a 422, not a 500', async () => {
-    t = await makeApp();
+  it('query times out of range are a 422, not a 500', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/feeds/temp/data', { body: { value: 1 } });
     for (const q of ['end_time=9999999999999', 'start_time=-99999999999999', 'end_time=10000-01-01T00:00:00Z']) {
       for (const path of ['feeds/temp/data', 'feeds/temp/data/chart', 'activities']) {

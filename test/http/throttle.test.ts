@@ -1,30 +1,24 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock, makeApp, type TestApp } from '../helpers.js';
+import { describe, expect } from 'vitest';
+import { appTestWith, makeApp, type TestApp } from '../helpers.js';
 
-let t: TestApp;
-let clock: FakeClock;
-beforeEach(async () => {
-  clock = new FakeClock();
-  t = await makeApp({ clock: clock.now, config: { rateLimit: 10 } });
-});
-afterEach(() => t.close());
+const it = appTestWith({ fakeClock: true, config: { rateLimit: 10 } });
 
-const post = (value: unknown, feed = 'temp') => t.req('POST', `/api/v2/alice/feeds/${feed}/data`, { body: { value } });
+const post = (t: TestApp, value: unknown, feed = 'temp') => t.req('POST', `/api/v2/alice/feeds/${feed}/data`, { body: { value } });
 
 describe('the data rate limit over HTTP', () => {
-  it('refuses exactly the 11th write in a minute with a 429 JSON error, and allows it after the refill', async () => {
+  it('refuses exactly the 11th write in a minute with a 429 JSON error, and allows it after the refill', async ({ t, clock }) => {
     await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'temp' } }); // a feed create takes a token too
-    for (let i = 0; i < 9; i++) expect((await post(i)).status).toBe(200);
-    const refused = await post('x');
+    for (let i = 0; i < 9; i++) expect((await post(t, i)).status).toBe(200);
+    const refused = await post(t, 'x');
     expect(refused.status).toBe(429);
     expect(refused.json.error).toBe('request failed - alice data rate limit reached, 6 seconds until throttle released');
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data')).json).toHaveLength(9);
     clock.advance(6000);
-    expect((await post('y')).status).toBe(200);
+    expect((await post(t, 'y')).status).toBe(200);
   });
 
-  it('reads take nothing; updates and deletes of data, feeds and groups take one each', async () => {
-    const made = (await post(1)).json; // feed auto-create + point: 2
+  it('reads take nothing; updates and deletes of data, feeds and groups take one each', async ({ t }) => {
+    const made = (await post(t, 1)).json; // feed auto-create + point: 2
     for (let i = 0; i < 20; i++) expect((await t.req('GET', '/api/v2/alice/feeds/temp/data/last')).status).toBe(200);
     await t.req('PUT', `/api/v2/alice/feeds/temp/data/${made.id}`, { body: { value: 2 } }); // 3
     await t.req('PATCH', '/api/v2/alice/feeds/temp', { body: { description: 'd' } }); // 4
@@ -38,17 +32,17 @@ describe('the data rate limit over HTTP', () => {
     expect((await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: [{ value: 1 }, { value: 2 }] } })).status).toBe(200);
   });
 
-  it('an auto-create that would go over the limit stores nothing, not even the feed', async () => {
+  it('an auto-create that would go over the limit stores nothing, not even the feed', async ({ t }) => {
     for (let i = 0; i < 9; i++) await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: [{ value: i }] });
     // temp exists (1 token) + 8 more points = 10 taken; a new feed + point needs 2.
-    expect((await post(1, 'fresh')).status).toBe(429);
+    expect((await post(t, 1, 'fresh')).status).toBe(429);
     expect((await t.req('GET', '/api/v2/alice/feeds/fresh')).status).toBe(404);
   });
 
-  it('each account has its own bucket, and its own limit when set', async () => {
+  it('each account has its own bucket, and its own limit when set', async ({ t }) => {
     t.db.$client.prepare('UPDATE users SET rate_limit = 3 WHERE username = ?').run('bob');
-    for (let i = 0; i < 10; i++) await post(i);
-    expect((await post('over')).status).toBe(429);
+    for (let i = 0; i < 10; i++) await post(t, i);
+    expect((await post(t, 'over')).status).toBe(429);
     const bobPost = (v: number) => t.req('POST', '/api/v2/bob/feeds/temp/data/batch', { as: t.bob, body: [{ value: v }] });
     expect((await bobPost(1)).status).toBe(200); // feed + point
     expect((await bobPost(2)).status).toBe(200);
@@ -56,8 +50,8 @@ describe('the data rate limit over HTTP', () => {
     expect((await t.req('GET', '/api/v2/bob/throttle', { as: t.bob })).json.data_rate_limit).toBe(3);
   });
 
-  it('GET throttle answers the live record and belongs to its user', async () => {
-    await post(1);
+  it('GET throttle answers the live record and belongs to its user', async ({ t, clock }) => {
+    await post(t, 1);
     const res = await t.req('GET', '/api/v2/alice/throttle');
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
@@ -76,7 +70,7 @@ describe('the data rate limit over HTTP', () => {
     expect((await t.req('GET', '/api/v2/alice/throttle', { key: 'bad' })).status).toBe(401);
   });
 
-  it('AIO_RATE_LIMIT=0 turns the limit off', async () => {
+  it('AIO_RATE_LIMIT=0 turns the limit off', async ({ clock }) => {
     const off = await makeApp({ clock: clock.now, config: { rateLimit: 0 } });
     try {
       const res = await off.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: Array.from({ length: 200 }, (_, i) => ({ value: i })) } });

@@ -1,28 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock, makeApp, type TestApp } from '../helpers.js';
+import { describe, expect } from 'vitest';
+import { appTestWith, type TestApp } from '../helpers.js';
 
-let t: TestApp;
-let clock: FakeClock;
-beforeEach(async () => {
-  clock = new FakeClock();
-  t = await makeApp({ clock: clock.now });
-});
-afterEach(() => t.close());
+const it = appTestWith({ fakeClock: true });
 
 const BASE = '/api/v2/alice';
 
-async function makeToken(body: Record<string, unknown> = {}) {
+async function makeToken(t: TestApp, body: Record<string, unknown> = {}) {
   const res = await t.req('POST', `${BASE}/tokens`, { body });
   expect(res.status).toBe(200);
   return res.json as { id: number; key: string; feed_id: number | null };
 }
 
 /** A request made with a token as the key (header by default). */
-const withToken = (key: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) =>
+const withToken = (t: TestApp, key: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) =>
   t.req(method, url, { key, body });
 
 describe('tokens: routes', () => {
-  it('POST with no body (as Ruby sends) makes a token with every flag on; the secret is shown once', async () => {
+  it('POST with no body (as Ruby sends) makes a token with every flag on; the secret is shown once', async ({ t }) => {
     const res = await t.app.inject({ method: 'POST', url: `${BASE}/tokens`, headers: { 'x-aio-key': t.alice.key } });
     expect(res.statusCode).toBe(200);
     const token = JSON.parse(res.body);
@@ -51,7 +45,7 @@ describe('tokens: routes', () => {
     expect(list.text).not.toContain(token.key);
   });
 
-  it('qr_code on creation is a PNG data URL of that token’s key, different for each key', async () => {
+  it('qr_code on creation is a PNG data URL of that token’s key, different for each key', async ({ t }) => {
     const png = (dataUrl: string) => Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64');
     const a = (await t.req('POST', `${BASE}/tokens`)).json;
     const b = (await t.req('POST', `${BASE}/tokens`)).json;
@@ -67,16 +61,16 @@ describe('tokens: routes', () => {
     expect(a.qr_code).not.toBe(b.qr_code);
   });
 
-  it('POST takes flags, a feed and an expiration, wrapped or not, JSON or form', async () => {
+  it('POST takes flags, a feed and an expiration, wrapped or not, JSON or form', async ({ t }) => {
     const feed = (await t.req('POST', `${BASE}/feeds`, { body: { name: 'door' } })).json;
-    const a = await makeToken({ token: { readable: true, createable: false, updateable: false, deleteable: false, feed_id: 'door', expiration: '2026-02-01T00:00:00Z' } });
+    const a = await makeToken(t, { token: { readable: true, createable: false, updateable: false, deleteable: false, feed_id: 'door', expiration: '2026-02-01T00:00:00Z' } });
     expect(a).toMatchObject({ readable: true, createable: false, updateable: false, deleteable: false, feed_id: feed.id, expiration: '2026-02-01T00:00:00Z' });
     const b = await t.req('POST', `${BASE}/tokens`, { form: { deleteable: 'false', feed_id: String(feed.id) } });
     expect(b.json).toMatchObject({ deleteable: false, readable: true, feed_id: feed.id });
   });
 
-  it('PUT and PATCH change only the fields sent', async () => {
-    const token = await makeToken();
+  it('PUT and PATCH change only the fields sent', async ({ t, clock }) => {
+    const token = await makeToken(t);
     clock.advance(2000);
     const put = await t.req('PUT', `${BASE}/tokens/${token.id}`, { body: { readable: false } });
     expect(put.status).toBe(200);
@@ -85,30 +79,30 @@ describe('tokens: routes', () => {
     expect(patch.json).toMatchObject({ readable: false, createable: false, updateable: true });
   });
 
-  it('DELETE removes it: "OK", then 404, and the secret is refused at once', async () => {
-    const token = await makeToken();
-    expect((await withToken(token.key, 'GET', `${BASE}/feeds`)).status).toBe(200);
+  it('DELETE removes it: "OK", then 404, and the secret is refused at once', async ({ t }) => {
+    const token = await makeToken(t);
+    expect((await withToken(t, token.key, 'GET', `${BASE}/feeds`)).status).toBe(200);
     const del = await t.req('DELETE', `${BASE}/tokens/${token.id}`);
     expect(del.status).toBe(200);
     expect(del.json).toBe('OK');
     expect((await t.req('GET', `${BASE}/tokens/${token.id}`)).status).toBe(404);
-    const refused = await withToken(token.key, 'GET', `${BASE}/feeds`);
+    const refused = await withToken(t, token.key, 'GET', `${BASE}/feeds`);
     expect(refused.status).toBe(401);
     expect(refused.json.error).toBe('request failed - invalid API key provided');
   });
 
-  it('bad input is a JSON 422', async () => {
+  it('bad input is a JSON 422', async ({ t }) => {
     for (const body of [{ readable: 'maybe' }, { feed_id: 'nope' }, { expiration: '2020-01-01T00:00:00Z' }, { expiration: 'someday' }]) {
       const res = await t.req('POST', `${BASE}/tokens`, { body });
       expect(res.status).toBe(422);
       expect(typeof res.json.error).toBe('string');
     }
-    const token = await makeToken();
+    const token = await makeToken(t);
     expect((await t.req('PUT', `${BASE}/tokens/${token.id}`, { body: { deleteable: 'perhaps' } })).status).toBe(422);
     expect((await t.req('GET', `${BASE}/tokens`)).json).toHaveLength(1);
   });
 
-  it('missing tokens are JSON 404s', async () => {
+  it('missing tokens are JSON 404s', async ({ t }) => {
     for (const [method, url] of [
       ['GET', `${BASE}/tokens/999`],
       ['PUT', `${BASE}/tokens/999`],
@@ -121,8 +115,8 @@ describe('tokens: routes', () => {
     }
   });
 
-  it('wrong user: bob’s key on alice’s paths is a 403; alice’s token ids on bob’s path are 404s', async () => {
-    const token = await makeToken();
+  it('wrong user: bob’s key on alice’s paths is a 403; alice’s token ids on bob’s path are 404s', async ({ t }) => {
+    const token = await makeToken(t);
     for (const [method, url] of [
       ['GET', `${BASE}/tokens`],
       ['POST', `${BASE}/tokens`],
@@ -143,13 +137,13 @@ describe('tokens: routes', () => {
 });
 
 describe('tokens as credentials over HTTP', () => {
-  beforeEach(async () => {
+  it.beforeEach(async ({ t }) => {
     await t.req('POST', `${BASE}/feeds`, { body: { name: 'temp' } });
     await t.req('POST', `${BASE}/feeds`, { body: { name: 'other' } });
   });
 
-  it('authenticate like the key: header (any casing) and query parameter', async () => {
-    const token = await makeToken();
+  it('authenticate like the key: header (any casing) and query parameter', async ({ t }) => {
+    const token = await makeToken(t);
     expect((await t.req('GET', `${BASE}/feeds/temp`, { key: null, headers: { 'X-AIO-KEY': token.key } })).status).toBe(200);
     const byQuery = await t.req('POST', `${BASE}/feeds/temp/data?x-aio-key=${token.key}`, { key: null, body: { value: 1 } });
     expect(byQuery.status).toBe(200);
@@ -157,53 +151,53 @@ describe('tokens as credentials over HTTP', () => {
     expect((await t.req('GET', '/api/v2/user', { key: token.key })).json.username).toBe('alice');
   });
 
-  it('only on their own user’s paths', async () => {
-    const token = await makeToken();
-    const res = await withToken(token.key, 'GET', '/api/v2/bob/feeds');
+  it('only on their own user’s paths', async ({ t }) => {
+    const token = await makeToken(t);
+    const res = await withToken(t, token.key, 'GET', '/api/v2/bob/feeds');
     expect(res.status).toBe(403);
   });
 
-  it('readable: GET only', async () => {
-    const token = await makeToken({ readable: true, createable: false, updateable: false, deleteable: false });
-    expect((await withToken(token.key, 'GET', `${BASE}/feeds`)).status).toBe(200);
-    expect((await withToken(token.key, 'GET', `${BASE}/feeds/temp/data`)).status).toBe(200);
-    const post = await withToken(token.key, 'POST', `${BASE}/feeds/temp/data`, { value: 1 });
+  it('readable: GET only', async ({ t }) => {
+    const token = await makeToken(t, { readable: true, createable: false, updateable: false, deleteable: false });
+    expect((await withToken(t, token.key, 'GET', `${BASE}/feeds`)).status).toBe(200);
+    expect((await withToken(t, token.key, 'GET', `${BASE}/feeds/temp/data`)).status).toBe(200);
+    const post = await withToken(t, token.key, 'POST', `${BASE}/feeds/temp/data`, { value: 1 });
     expect(post.status).toBe(403);
     expect(post.json.error).toBe('forbidden - this token does not allow creating');
-    expect((await withToken(token.key, 'PUT', `${BASE}/feeds/temp`, { description: 'x' })).status).toBe(403);
-    expect((await withToken(token.key, 'DELETE', `${BASE}/feeds/temp`)).status).toBe(403);
+    expect((await withToken(t, token.key, 'PUT', `${BASE}/feeds/temp`, { description: 'x' })).status).toBe(403);
+    expect((await withToken(t, token.key, 'DELETE', `${BASE}/feeds/temp`)).status).toBe(403);
     expect((await t.req('GET', `${BASE}/feeds/temp/data`)).json).toEqual([]);
   });
 
-  it('createable: POST only', async () => {
-    const token = await makeToken({ readable: false, createable: true, updateable: false, deleteable: false });
-    expect((await withToken(token.key, 'POST', `${BASE}/feeds/temp/data`, { value: 1 })).status).toBe(200);
-    expect((await withToken(token.key, 'POST', `${BASE}/groups`, { name: 'g' })).status).toBe(201);
-    const get = await withToken(token.key, 'GET', `${BASE}/feeds/temp/data`);
+  it('createable: POST only', async ({ t }) => {
+    const token = await makeToken(t, { readable: false, createable: true, updateable: false, deleteable: false });
+    expect((await withToken(t, token.key, 'POST', `${BASE}/feeds/temp/data`, { value: 1 })).status).toBe(200);
+    expect((await withToken(t, token.key, 'POST', `${BASE}/groups`, { name: 'g' })).status).toBe(201);
+    const get = await withToken(t, token.key, 'GET', `${BASE}/feeds/temp/data`);
     expect(get.status).toBe(403);
     expect(get.json.error).toBe('forbidden - this token does not allow reading');
-    expect((await withToken(token.key, 'PATCH', `${BASE}/feeds/temp`, { description: 'x' })).status).toBe(403);
+    expect((await withToken(t, token.key, 'PATCH', `${BASE}/feeds/temp`, { description: 'x' })).status).toBe(403);
   });
 
-  it('updateable: PUT and PATCH; deleteable: DELETE', async () => {
-    const upd = await makeToken({ readable: false, createable: false, updateable: true, deleteable: false });
-    expect((await withToken(upd.key, 'PUT', `${BASE}/feeds/temp`, { description: 'x' })).status).toBe(200);
-    expect((await withToken(upd.key, 'PATCH', `${BASE}/feeds/temp`, { description: 'y' })).status).toBe(200);
-    expect((await withToken(upd.key, 'DELETE', `${BASE}/feeds/temp`)).status).toBe(403);
-    const del = await makeToken({ readable: false, createable: false, updateable: false, deleteable: true });
-    expect((await withToken(del.key, 'PUT', `${BASE}/feeds/temp`, { description: 'z' })).status).toBe(403);
-    expect((await withToken(del.key, 'DELETE', `${BASE}/feeds/other`)).status).toBe(200);
+  it('updateable: PUT and PATCH; deleteable: DELETE', async ({ t }) => {
+    const upd = await makeToken(t, { readable: false, createable: false, updateable: true, deleteable: false });
+    expect((await withToken(t, upd.key, 'PUT', `${BASE}/feeds/temp`, { description: 'x' })).status).toBe(200);
+    expect((await withToken(t, upd.key, 'PATCH', `${BASE}/feeds/temp`, { description: 'y' })).status).toBe(200);
+    expect((await withToken(t, upd.key, 'DELETE', `${BASE}/feeds/temp`)).status).toBe(403);
+    const del = await makeToken(t, { readable: false, createable: false, updateable: false, deleteable: true });
+    expect((await withToken(t, del.key, 'PUT', `${BASE}/feeds/temp`, { description: 'z' })).status).toBe(403);
+    expect((await withToken(t, del.key, 'DELETE', `${BASE}/feeds/other`)).status).toBe(200);
     expect((await t.req('GET', `${BASE}/feeds/other`)).status).toBe(404);
     expect((await t.req('GET', `${BASE}/feeds/temp`)).json.description).toBe('y');
   });
 
-  it('feed_id: only that feed, by key, id or group path; other feeds and feed-less routes are 403', async () => {
+  it('feed_id: only that feed, by key, id or group path; other feeds and feed-less routes are 403', async ({ t }) => {
     const feed = (await t.req('GET', `${BASE}/feeds/temp`)).json;
-    const token = await makeToken({ feed_id: 'temp' });
-    expect((await withToken(token.key, 'POST', `${BASE}/feeds/temp/data`, { value: 5 })).status).toBe(200);
-    expect((await withToken(token.key, 'GET', `${BASE}/feeds/${feed.id}/data/last`)).json.value).toBe('5');
-    expect((await withToken(token.key, 'GET', `${BASE}/groups/default/feeds/temp/data`)).status).toBe(200);
-    expect((await withToken(token.key, 'GET', `${BASE}/feeds/temp/data/chart`)).status).toBe(200);
+    const token = await makeToken(t, { feed_id: 'temp' });
+    expect((await withToken(t, token.key, 'POST', `${BASE}/feeds/temp/data`, { value: 5 })).status).toBe(200);
+    expect((await withToken(t, token.key, 'GET', `${BASE}/feeds/${feed.id}/data/last`)).json.value).toBe('5');
+    expect((await withToken(t, token.key, 'GET', `${BASE}/groups/default/feeds/temp/data`)).status).toBe(200);
+    expect((await withToken(t, token.key, 'GET', `${BASE}/feeds/temp/data/chart`)).status).toBe(200);
     for (const [method, url] of [
       ['GET', `${BASE}/feeds/other/data`],
       ['POST', `${BASE}/feeds/other/data`],
@@ -214,32 +208,32 @@ describe('tokens as credentials over HTTP', () => {
       ['GET', `${BASE}/dashboards`],
       ['GET', '/api/v2/user'],
     ] as const) {
-      const res = await withToken(token.key, method, url, method === 'POST' ? { value: 1, feeds: [{ key: 'temp', value: 1 }] } : undefined);
+      const res = await withToken(t, token.key, method, url, method === 'POST' ? { value: 1, feeds: [{ key: 'temp', value: 1 }] } : undefined);
       expect(res.status, `${method} ${url}`).toBe(403);
       expect(res.json.error).toMatch(/only gives access to the feed/);
     }
     expect((await t.req('GET', `${BASE}/feeds/brand-new`)).status).toBe(404);
   });
 
-  it('expiration: refused once it has passed', async () => {
-    const token = await makeToken({ expiration: '2026-01-15T13:00:00Z' });
-    expect((await withToken(token.key, 'GET', `${BASE}/feeds`)).status).toBe(200);
+  it('expiration: refused once it has passed', async ({ t, clock }) => {
+    const token = await makeToken(t, { expiration: '2026-01-15T13:00:00Z' });
+    expect((await withToken(t, token.key, 'GET', `${BASE}/feeds`)).status).toBe(200);
     clock.advance(3_600_000);
-    const res = await withToken(token.key, 'GET', `${BASE}/feeds`);
+    const res = await withToken(t, token.key, 'GET', `${BASE}/feeds`);
     expect(res.status).toBe(403);
     expect(res.json.error).toBe('forbidden - this token expired at 2026-01-15T13:00:00Z');
     expect((await t.req('GET', `${BASE}/tokens/${token.id}`)).json.status).toBe('expired');
   });
 
-  it('a changed token is held to its new flags at once', async () => {
-    const token = await makeToken();
-    expect((await withToken(token.key, 'GET', `${BASE}/feeds`)).status).toBe(200);
+  it('a changed token is held to its new flags at once', async ({ t }) => {
+    const token = await makeToken(t);
+    expect((await withToken(t, token.key, 'GET', `${BASE}/feeds`)).status).toBe(200);
     await t.req('PATCH', `${BASE}/tokens/${token.id}`, { body: { readable: false } });
-    expect((await withToken(token.key, 'GET', `${BASE}/feeds`)).status).toBe(403);
+    expect((await withToken(t, token.key, 'GET', `${BASE}/feeds`)).status).toBe(403);
   });
 
-  it('cannot manage tokens or webhook receivers, whatever its flags', async () => {
-    const token = await makeToken();
+  it('cannot manage tokens or webhook receivers, whatever its flags', async ({ t }) => {
+    const token = await makeToken(t);
     for (const [method, url] of [
       ['GET', `${BASE}/tokens`],
       ['POST', `${BASE}/tokens`],
@@ -250,20 +244,20 @@ describe('tokens as credentials over HTTP', () => {
       ['POST', `${BASE}/feeds/temp/webhooks`],
       ['DELETE', `${BASE}/feeds/temp/webhooks/1`],
     ] as const) {
-      const res = await withToken(token.key, method, url, method === 'POST' || method === 'PUT' ? {} : undefined);
+      const res = await withToken(t, token.key, method, url, method === 'POST' || method === 'PUT' ? {} : undefined);
       expect(res.status, `${method} ${url}`).toBe(403);
       expect(res.json.error).toMatch(/cannot manage tokens/);
     }
     // Nothing about the key is ever in a response it can read.
-    const user = await withToken(token.key, 'GET', '/api/v2/user');
+    const user = await withToken(t, token.key, 'GET', '/api/v2/user');
     expect(user.text).not.toContain(t.alice.key);
     expect(user.json).not.toHaveProperty('key');
   });
 
-  it('a token cannot be used as a webhook token, nor the other way round', async () => {
-    const token = await makeToken();
+  it('a token cannot be used as a webhook token, nor the other way round', async ({ t }) => {
+    const token = await makeToken(t);
     const hook = (await t.req('POST', `${BASE}/feeds/temp/webhooks`, { body: {} })).json;
     expect((await t.app.inject({ method: 'POST', url: `/api/v2/webhooks/feed/${token.key}/notify` })).statusCode).toBe(404);
-    expect((await withToken(hook.token, 'GET', `${BASE}/feeds`)).status).toBe(401);
+    expect((await withToken(t, hook.token, 'GET', `${BASE}/feeds`)).status).toBe(401);
   });
 });

@@ -1,32 +1,26 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { redactUrl } from '../../src/http/redact.js';
-import { FakeClock, makeApp, type TestApp } from '../helpers.js';
+import { appTestWith, makeApp, type TestApp } from '../helpers.js';
 import { makeMqtt } from '../mqtt/helpers.js';
 
-let t: TestApp;
-let clock: FakeClock;
-beforeEach(async () => {
-  clock = new FakeClock();
-  t = await makeApp({ clock: clock.now });
-});
-afterEach(() => t.close());
+const it = appTestWith({ fakeClock: true });
 
 const BASE = '/api/v2/alice';
 
-async function makeFeed(name = 'temp', as = t.alice) {
+async function makeFeed(t: TestApp, name = 'temp', as = t.alice) {
   const res = await t.req('POST', `/api/v2/${as.name}/feeds`, { as, body: { name } });
   expect(res.status).toBe(201);
   return res.json as { id: number; key: string };
 }
 
-async function makeReceiver(feed = 'temp', kind?: string) {
+async function makeReceiver(t: TestApp, feed = 'temp', kind?: string) {
   const res = await t.req('POST', `${BASE}/feeds/${feed}/webhooks`, { body: kind ? { kind } : {} });
   expect(res.status).toBe(200);
   return res.json as { id: number; token: string; url: string; kind: string; feed_id: number; created_at: string };
 }
 
 /** A webhook post: no key, the given body and content type. */
-async function hook(path: string, payload?: string | Buffer, contentType?: string) {
+async function hook(t: TestApp, path: string, payload?: string | Buffer, contentType?: string) {
   const res = await t.app.inject({
     method: 'POST',
     url: path,
@@ -53,9 +47,9 @@ function multipart(fields: Record<string, string>): { body: string; type: string
 const pathOf = (url: string) => new URL(url).pathname;
 
 describe('webhook receivers: management', () => {
-  it('POST makes a receiver and shows its token and URL once', async () => {
-    await makeFeed();
-    const r = await makeReceiver();
+  it('POST makes a receiver and shows its token and URL once', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t);
     expect(r).toEqual({
       id: expect.any(Number),
       token: expect.stringMatching(/^[1-9A-HJ-NP-Za-km-z]{28}$/),
@@ -65,8 +59,8 @@ describe('webhook receivers: management', () => {
       created_at: '2026-01-15T12:00:00Z',
       updated_at: '2026-01-15T12:00:00Z',
     });
-    expect((await makeReceiver('temp', 'raw')).url).toMatch(/\/webhooks\/feed\/\w{28}\/raw$/);
-    expect((await makeReceiver('temp', 'notify')).url).toMatch(/\/webhooks\/feed\/\w{28}\/notify$/);
+    expect((await makeReceiver(t, 'temp', 'raw')).url).toMatch(/\/webhooks\/feed\/\w{28}\/raw$/);
+    expect((await makeReceiver(t, 'temp', 'notify')).url).toMatch(/\/webhooks\/feed\/\w{28}\/notify$/);
     // Form bodies and the wrapped form work too.
     const form = await t.req('POST', `${BASE}/feeds/temp/webhooks`, { form: { kind: 'raw' } });
     expect(form.json.kind).toBe('raw');
@@ -74,11 +68,11 @@ describe('webhook receivers: management', () => {
     expect(wrapped.json.kind).toBe('notify');
   });
 
-  it('GET lists a feed’s receivers without their tokens; the feed record shows them', async () => {
-    const feed = await makeFeed();
-    await makeFeed('other');
-    const a = await makeReceiver();
-    const b = await makeReceiver('temp', 'raw');
+  it('GET lists a feed’s receivers without their tokens; the feed record shows them', async ({ t }) => {
+    const feed = await makeFeed(t);
+    await makeFeed(t, 'other');
+    const a = await makeReceiver(t);
+    const b = await makeReceiver(t, 'temp', 'raw');
     const list = await t.req('GET', `${BASE}/feeds/temp/webhooks`);
     expect(list.status).toBe(200);
     expect(list.json).toEqual([
@@ -96,28 +90,28 @@ describe('webhook receivers: management', () => {
     expect(group.json.feeds.find((f: { key: string }) => f.key === 'temp').feed_webhook_receivers).toHaveLength(2);
   });
 
-  it('DELETE removes a receiver; its URL then answers 404', async () => {
-    await makeFeed();
-    const r = await makeReceiver();
-    expect((await hook(pathOf(r.url), '{"value":1}', 'application/json')).status).toBe(200);
+  it('DELETE removes a receiver; its URL then answers 404', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t);
+    expect((await hook(t, pathOf(r.url), '{"value":1}', 'application/json')).status).toBe(200);
     const del = await t.req('DELETE', `${BASE}/feeds/temp/webhooks/${r.id}`);
     expect(del.status).toBe(200);
     expect(del.json).toBe('OK');
-    const after = await hook(pathOf(r.url), '{"value":1}', 'application/json');
+    const after = await hook(t, pathOf(r.url), '{"value":1}', 'application/json');
     expect(after.status).toBe(404);
     expect(after.json.error).toMatch(/not found/);
     expect((await t.req('GET', `${BASE}/feeds/temp/webhooks`)).json).toEqual([]);
   });
 
-  it('bad input: an unknown kind is a JSON 422', async () => {
-    await makeFeed();
+  it('bad input: an unknown kind is a JSON 422', async ({ t }) => {
+    await makeFeed(t);
     const res = await t.req('POST', `${BASE}/feeds/temp/webhooks`, { body: { kind: 'email' } });
     expect(res.status).toBe(422);
     expect(res.json.error).toMatch(/kind/);
   });
 
-  it('missing objects: an unknown feed or receiver is a JSON 404', async () => {
-    await makeFeed();
+  it('missing objects: an unknown feed or receiver is a JSON 404', async ({ t }) => {
+    await makeFeed(t);
     expect((await t.req('POST', `${BASE}/feeds/nope/webhooks`, { body: {} })).status).toBe(404);
     expect((await t.req('GET', `${BASE}/feeds/nope/webhooks`)).status).toBe(404);
     const missing = await t.req('DELETE', `${BASE}/feeds/temp/webhooks/999`);
@@ -126,9 +120,9 @@ describe('webhook receivers: management', () => {
     expect((await t.req('DELETE', `${BASE}/feeds/temp/webhooks/abc`)).status).toBe(404);
   });
 
-  it('wrong user: bob’s key on alice’s path is a 403; alice’s ids on bob’s path are 404s', async () => {
-    await makeFeed();
-    const r = await makeReceiver();
+  it('wrong user: bob’s key on alice’s path is a 403; alice’s ids on bob’s path are 404s', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t);
     for (const [method, url] of [
       ['POST', `${BASE}/feeds/temp/webhooks`],
       ['GET', `${BASE}/feeds/temp/webhooks`],
@@ -138,24 +132,24 @@ describe('webhook receivers: management', () => {
       expect(res.status).toBe(403);
       expect(typeof res.json.error).toBe('string');
     }
-    await makeFeed('temp', t.bob);
+    await makeFeed(t, 'temp', t.bob);
     expect((await t.req('DELETE', `/api/v2/bob/feeds/temp/webhooks/${r.id}`, { as: t.bob })).status).toBe(404);
     expect((await t.req('GET', `/api/v2/bob/feeds/${r.feed_id}/webhooks`, { as: t.bob })).status).toBe(404);
     // Alice's receiver is still there.
     expect((await t.req('GET', `${BASE}/feeds/temp/webhooks`)).json).toHaveLength(1);
   });
 
-  it('needs a key: none is a 401', async () => {
-    await makeFeed();
+  it('needs a key: none is a 401', async ({ t }) => {
+    await makeFeed(t);
     expect((await t.req('GET', `${BASE}/feeds/temp/webhooks`, { key: null })).status).toBe(401);
   });
 });
 
 describe('POST /webhooks/feed/{token}', () => {
-  it('JSON {"value"} stores a point, without a key, and answers the data record', async () => {
-    const feed = await makeFeed();
-    const r = await makeReceiver();
-    const res = await hook(pathOf(r.url), '{"value":"42"}', 'application/json');
+  it('JSON {"value"} stores a point, without a key, and answers the data record', async ({ t }) => {
+    const feed = await makeFeed(t);
+    const r = await makeReceiver(t);
+    const res = await hook(t, pathOf(r.url), '{"value":"42"}', 'application/json');
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
       id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
@@ -169,68 +163,68 @@ describe('POST /webhooks/feed/{token}', () => {
     expect((await t.req('GET', `${BASE}/feeds/temp/data/last`)).json.value).toBe('42');
   });
 
-  it('keeps a JSON number as written, and takes lat/lon/ele', async () => {
-    await makeFeed();
-    const r = await makeReceiver();
-    const res = await hook(pathOf(r.url), '{"value": 40.0, "lat": 40.7, "lon": "-74.0", "ele": 6}', 'application/json');
+  it('keeps a JSON number as written, and takes lat/lon/ele', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t);
+    const res = await hook(t, pathOf(r.url), '{"value": 40.0, "lat": 40.7, "lon": "-74.0", "ele": 6}', 'application/json');
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ value: '40.0', lat: 40.7, lon: -74, ele: 6 });
   });
 
-  it('form and multipart bodies, and `payload` instead of `value`', async () => {
-    await makeFeed();
-    const r = await makeReceiver();
-    expect((await hook(pathOf(r.url), 'value=24', 'application/x-www-form-urlencoded')).json.value).toBe('24');
+  it('form and multipart bodies, and `payload` instead of `value`', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t);
+    expect((await hook(t, pathOf(r.url), 'value=24', 'application/x-www-form-urlencoded')).json.value).toBe('24');
     const mp = multipart({ value: 'from multipart' });
-    expect((await hook(pathOf(r.url), mp.body, mp.type)).json.value).toBe('from multipart');
-    expect((await hook(pathOf(r.url), '{"payload":"p"}', 'application/json')).json.value).toBe('p');
+    expect((await hook(t, pathOf(r.url), mp.body, mp.type)).json.value).toBe('from multipart');
+    expect((await hook(t, pathOf(r.url), '{"payload":"p"}', 'application/json')).json.value).toBe('p');
     const values = (await t.req('GET', `${BASE}/feeds/temp/data`)).json.map((d: { value: string }) => d.value);
     expect(values).toEqual(['p', 'from multipart', '24']);
   });
 
-  it('bad input: a missing value is a JSON 422; bad JSON a JSON 400', async () => {
-    await makeFeed();
-    const r = await makeReceiver();
+  it('bad input: a missing value is a JSON 422; bad JSON a JSON 400', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t);
     for (const [body, type] of [
       ['{"other":1}', 'application/json'],
       ['', undefined],
       ['x=1', 'application/x-www-form-urlencoded'],
     ] as const) {
-      const res = await hook(pathOf(r.url), body, type);
+      const res = await hook(t, pathOf(r.url), body, type);
       expect(res.status).toBe(422);
       expect(res.json.error).toMatch(/Value can't be blank/);
     }
     // Only /raw reads a body it cannot parse.
-    expect((await hook(pathOf(r.url), 'just text', 'text/plain')).status).toBe(415);
-    const bad = await hook(pathOf(r.url), '{"value":', 'application/json');
+    expect((await hook(t, pathOf(r.url), 'just text', 'text/plain')).status).toBe(415);
+    const bad = await hook(t, pathOf(r.url), '{"value":', 'application/json');
     expect(bad.status).toBe(400);
     expect(typeof bad.json.error).toBe('string');
     expect((await t.req('GET', `${BASE}/feeds/temp/data`)).json).toEqual([]);
   });
 
-  it('an unknown token is a JSON 404 on every path', async () => {
+  it('an unknown token is a JSON 404 on every path', async ({ t }) => {
     for (const suffix of ['', '/raw', '/notify']) {
-      const res = await hook(`/api/v2/webhooks/feed/notAToken123${suffix}`, '{"value":1}', 'application/json');
+      const res = await hook(t, `/api/v2/webhooks/feed/notAToken123${suffix}`, '{"value":1}', 'application/json');
       expect(res.status).toBe(404);
       expect(res.json.error).toMatch(/webhook/);
     }
   });
 
-  it('a disabled feed is a JSON 422', async () => {
-    await makeFeed();
-    const r = await makeReceiver();
+  it('a disabled feed is a JSON 422', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t);
     await t.req('PUT', `${BASE}/feeds/temp`, { body: { enabled: false } });
     for (const [path, body] of [
       [pathOf(r.url), '{"value":1}'],
       [`${pathOf(r.url)}/notify`, ''],
     ] as const) {
-      const res = await hook(path, body, 'application/json');
+      const res = await hook(t, path, body, 'application/json');
       expect(res.status).toBe(422);
       expect(res.json.error).toMatch(/disabled/);
     }
   });
 
-  it('takes from the owner’s rate budget: over it, a JSON 429', async () => {
+  it('takes from the owner’s rate budget: over it, a JSON 429', async ({ clock }) => {
     const limited = await makeApp({ clock: clock.now, config: { rateLimit: 2 } });
     try {
       await limited.req('POST', '/api/v2/alice/feeds', { body: { name: 'temp' } }); // one of two
@@ -247,53 +241,53 @@ describe('POST /webhooks/feed/{token}', () => {
 });
 
 describe('POST /webhooks/feed/{token}/raw and /notify', () => {
-  it('/raw stores a text/plain body exactly as sent', async () => {
-    await makeFeed();
-    const r = await makeReceiver('temp', 'raw');
+  it('/raw stores a text/plain body exactly as sent', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t, 'temp', 'raw');
     const body = "this is raw data, { 'not properly formatted json' }";
-    const res = await hook(pathOf(r.url), body, 'text/plain');
+    const res = await hook(t, pathOf(r.url), body, 'text/plain');
     expect(res.status).toBe(200);
     expect(res.json.value).toBe(body);
   });
 
-  it('/raw stores an application/octet-stream body', async () => {
-    await makeFeed();
-    const r = await makeReceiver('temp', 'raw');
-    const res = await hook(pathOf(r.url), Buffer.from('bytes\x01\x02 ok', 'latin1'), 'application/octet-stream');
+  it('/raw stores an application/octet-stream body', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t, 'temp', 'raw');
+    const res = await hook(t, pathOf(r.url), Buffer.from('bytes\x01\x02 ok', 'latin1'), 'application/octet-stream');
     expect(res.status).toBe(200);
     expect(res.json.value).toBe('bytes\x01\x02 ok');
   });
 
-  it('/raw keeps JSON and form bodies as text, whitespace and all; no content type works too', async () => {
-    await makeFeed();
-    const r = await makeReceiver('temp', 'raw');
-    expect((await hook(pathOf(r.url), '{ "value": 1,  "x": [ 1 ] }', 'application/json')).json.value).toBe('{ "value": 1,  "x": [ 1 ] }');
-    expect((await hook(pathOf(r.url), '{"broken', 'application/json')).json.value).toBe('{"broken');
-    expect((await hook(pathOf(r.url), 'a=1&b=2', 'application/x-www-form-urlencoded')).json.value).toBe('a=1&b=2');
-    expect((await hook(pathOf(r.url), 'no type')).json.value).toBe('no type');
+  it('/raw keeps JSON and form bodies as text, whitespace and all; no content type works too', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t, 'temp', 'raw');
+    expect((await hook(t, pathOf(r.url), '{ "value": 1,  "x": [ 1 ] }', 'application/json')).json.value).toBe('{ "value": 1,  "x": [ 1 ] }');
+    expect((await hook(t, pathOf(r.url), '{"broken', 'application/json')).json.value).toBe('{"broken');
+    expect((await hook(t, pathOf(r.url), 'a=1&b=2', 'application/x-www-form-urlencoded')).json.value).toBe('a=1&b=2');
+    expect((await hook(t, pathOf(r.url), 'no type')).json.value).toBe('no type');
   });
 
-  it('/raw cuts a body longer than the value limit (1 KB with history) and refuses an empty one', async () => {
-    await makeFeed();
-    const r = await makeReceiver('temp', 'raw');
-    const res = await hook(pathOf(r.url), 'z'.repeat(5000), 'text/plain');
+  it('/raw cuts a body longer than the value limit (1 KB with history) and refuses an empty one', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t, 'temp', 'raw');
+    const res = await hook(t, pathOf(r.url), 'z'.repeat(5000), 'text/plain');
     expect(res.status).toBe(200);
     expect(res.json.value).toBe('z'.repeat(1024));
-    const empty = await hook(pathOf(r.url), '', 'text/plain');
+    const empty = await hook(t, pathOf(r.url), '', 'text/plain');
     expect(empty.status).toBe(422);
     expect(typeof empty.json.error).toBe('string');
   });
 
-  it('/notify stores "ping", whatever was sent (nothing, JSON, broken JSON, bytes)', async () => {
-    await makeFeed();
-    const r = await makeReceiver('temp', 'notify');
+  it('/notify stores "ping", whatever was sent (nothing, JSON, broken JSON, bytes)', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t, 'temp', 'notify');
     for (const [body, type] of [
       [undefined, undefined],
       ['{"value":"ignored"}', 'application/json'],
       ['{"broken', 'application/json'],
       [Buffer.from([0, 1, 2]), 'application/octet-stream'],
     ] as const) {
-      const res = await hook(pathOf(r.url), body, type);
+      const res = await hook(t, pathOf(r.url), body, type);
       expect(res.status).toBe(200);
       expect(res.json.value).toBe('ping');
     }
@@ -304,11 +298,11 @@ describe('POST /webhooks/feed/{token}/raw and /notify', () => {
     expect(redactUrl('/api/v2/webhooks/feed/wCTd1eGUXzsVyVUT99TCRhh3qBpZ/raw?x=1')).toBe('/api/v2/webhooks/feed/[redacted]/raw?x=1');
   });
 
-  it('any receiver’s token answers on all three paths', async () => {
-    await makeFeed();
-    const r = await makeReceiver('temp', 'data');
-    expect((await hook(`${pathOf(r.url)}/raw`, 'raw!', 'text/plain')).json.value).toBe('raw!');
-    expect((await hook(`${pathOf(r.url)}/notify`)).json.value).toBe('ping');
+  it('any receiver’s token answers on all three paths', async ({ t }) => {
+    await makeFeed(t);
+    const r = await makeReceiver(t, 'temp', 'data');
+    expect((await hook(t, `${pathOf(r.url)}/raw`, 'raw!', 'text/plain')).json.value).toBe('raw!');
+    expect((await hook(t, `${pathOf(r.url)}/notify`)).json.value).toBe('ping');
   });
 });
 

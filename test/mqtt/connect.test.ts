@@ -1,14 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import mqtt from 'mqtt';
-import { connectPacket, makeMqtt, packet, rawConnect, type MqttTest } from './helpers.js';
-
-let t: MqttTest;
-beforeEach(async () => {
-  t = await makeMqtt();
-});
-afterEach(async () => {
-  await t.close();
-});
+import { connectPacket, mqttTest as it, packet, rawConnect } from './helpers.js';
 
 function refusedCode(port: number, opts: mqtt.IClientOptions): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
@@ -25,59 +17,59 @@ function refusedCode(port: number, opts: mqtt.IClientOptions): Promise<number | 
 }
 
 describe('CONNECT', () => {
-  it('accepts username = account and password = key with CONNACK 0', async () => {
+  it('accepts username = account and password = key with CONNACK 0', async ({ t }) => {
     const client = await t.connect(t.alice);
     expect(client.connected).toBe(true);
   });
 
-  it('refuses a wrong key with CONNACK 5 (not authorized)', async () => {
+  it('refuses a wrong key with CONNACK 5 (not authorized)', async ({ t }) => {
     expect(await refusedCode(t.port, { username: 'alice', password: 'wrong-key' })).toBe(5);
   });
 
-  it('refuses a key used with another account name with CONNACK 5', async () => {
+  it('refuses a key used with another account name with CONNACK 5', async ({ t }) => {
     expect(await refusedCode(t.port, { username: 'bob', password: t.alice.key })).toBe(5);
   });
 
-  it('matches the username case-sensitively (Alice is not alice)', async () => {
+  it('matches the username case-sensitively (Alice is not alice)', async ({ t }) => {
     expect(await refusedCode(t.port, { username: 'Alice', password: t.alice.key })).toBe(5);
   });
 
-  it('refuses an empty password for a named account with CONNACK 5', async () => {
+  it('refuses an empty password for a named account with CONNACK 5', async ({ t }) => {
     expect(await refusedCode(t.port, { username: 'alice' })).toBe(5);
   });
 
-  it('accepts anonymous sessions (no username)', async () => {
+  it('accepts anonymous sessions (no username)', async ({ t }) => {
     const client = await t.connect(null);
     expect(client.connected).toBe(true);
   });
 
-  it('accepts MQTT 3.1 (protocol level 3, MQIsdp)', async () => {
+  it('accepts MQTT 3.1 (protocol level 3, MQIsdp)', async ({ t }) => {
     const client = await t.connect(t.alice, { protocolVersion: 3, protocolId: 'MQIsdp' });
     expect(client.connected).toBe(true);
   });
 
-  it('[MQTT-3.1.3-6] accepts an empty client id with clean session', async () => {
+  it('[MQTT-3.1.3-6] accepts an empty client id with clean session', async ({ t }) => {
     const raw = await rawConnect(t.port);
     raw.socket.write(connectPacket({ clientId: '', clean: true, username: 'alice', password: t.alice.key }));
     expect([...(await raw.next(4))]).toEqual([0x20, 0x02, 0x00, 0x00]);
     raw.socket.destroy();
   });
 
-  it('[MQTT-3.1.3-8] answers an empty client id with clean session 0 with CONNACK 2 and closes', async () => {
+  it('[MQTT-3.1.3-8] answers an empty client id with clean session 0 with CONNACK 2 and closes', async ({ t }) => {
     const raw = await rawConnect(t.port);
     raw.socket.write(connectPacket({ clientId: '', clean: false, username: 'alice', password: t.alice.key }));
     expect([...(await raw.next(4))]).toEqual([0x20, 0x02, 0x00, 0x02]);
     await raw.closed;
   });
 
-  it('[MQTT-3.2.2-5] closes the connection after a refusing CONNACK', async () => {
+  it('[MQTT-3.2.2-5] closes the connection after a refusing CONNACK', async ({ t }) => {
     const raw = await rawConnect(t.port);
     raw.socket.write(connectPacket({ clientId: 'x', clean: true, username: 'alice', password: 'nope' }));
     expect([...(await raw.next(4))]).toEqual([0x20, 0x02, 0x00, 0x05]);
     await raw.closed;
   });
 
-  it('[MQTT-3.1.4-2] a second connection with the same client id takes over the first', async () => {
+  it('[MQTT-3.1.4-2] a second connection with the same client id takes over the first', async ({ t }) => {
     const first = await t.connect(t.alice, { clientId: 'device-1' });
     const firstClosed = new Promise<void>((r) => first.once('close', () => r()));
     const second = await t.connect(t.alice, { clientId: 'device-1' });
@@ -90,7 +82,7 @@ describe('CONNECT', () => {
     expect(await got).toBe('1');
   });
 
-  it('[MQTT-3.12.4-1] answers PINGREQ with PINGRESP', async () => {
+  it('[MQTT-3.12.4-1] answers PINGREQ with PINGRESP', async ({ t }) => {
     const raw = await rawConnect(t.port);
     raw.socket.write(connectPacket({ clientId: 'pinger', clean: true, username: 'alice', password: t.alice.key }));
     await raw.next(4);

@@ -1,16 +1,10 @@
 // Group commit: the PUBLISH packets read in one turn are stored in one transaction, each store in its
 // own savepoint, and acknowledged only after that commit.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeMqtt, type MqttTest } from './helpers.js';
-
-let t: MqttTest;
-beforeEach(async () => {
-  t = await makeMqtt();
-});
-afterEach(() => t.close());
+import { describe, expect } from 'vitest';
+import { mqttTest as it } from './helpers.js';
 
 describe('MQTT group commit', () => {
-  it('stores every publish of a burst, in order, and a refused one leaves the others stored', async () => {
+  it('stores every publish of a burst, in order, and a refused one leaves the others stored', async ({ t }) => {
     const pub = await t.connect(t.alice);
     const errors = await t.listen(t.alice, ['alice/errors']);
     // Sent without waiting: they reach the broker together and are handled in the same turns.
@@ -21,7 +15,7 @@ describe('MQTT group commit', () => {
     await errors.inbox.waitFor((m) => m.payload.includes('Value is too long'));
   });
 
-  it('each PUBACK means the point is readable at once', async () => {
+  it('each PUBACK means the point is readable at once', async ({ t }) => {
     const pub = await t.connect(t.alice);
     for (let i = 0; i < 5; i++) {
       await pub.publishAsync('alice/f/step', String(i), { qos: 1 });

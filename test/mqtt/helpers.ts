@@ -6,7 +6,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Config } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import { startBroker, type MqttBroker } from '../../src/mqtt/broker.js';
-import { makeApp, type TestAccount, type TestApp } from '../helpers.js';
+import { handleTest, makeApp, type Setup, type TestAccount, type TestApp } from '../helpers.js';
 
 export interface Msg {
   topic: string;
@@ -78,6 +78,12 @@ export async function makeMqtt(opts: { clock?: Clock; config?: Partial<Config>; 
     },
   };
 }
+
+// Fixtures (see test/helpers.ts): `t` is a makeMqtt handle made for the test; closing it after the
+// test ends every client it connected and the broker.
+export const mqttTestWith = (setup: Setup) => handleTest(setup, makeMqtt);
+/** `t` is `makeMqtt()`, on the wall clock. */
+export const mqttTest = mqttTestWith({});
 
 /** Records every message a client receives. */
 export class Inbox {

@@ -1,19 +1,13 @@
 // Replacing an account's key ends the MQTT sessions that logged in with the old one, whether the
 // key is replaced in this process (core) or by the account command writing the same database file.
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import type { TestAccount } from '../helpers.js';
-import { makeMqtt, type MqttTest } from './helpers.js';
+import { mqttTestWith, type MqttTest } from './helpers.js';
 
-let t: MqttTest;
-beforeEach(async () => {
-  // The check for keys replaced by another process runs every 20 ms here (500 ms by default).
-  t = await makeMqtt({ config: { keyCheckIntervalMs: 20 } });
-});
-afterEach(async () => {
-  await t.close();
-});
+// The check for keys replaced by another process runs every 20 ms here (500 ms by default).
+const it = mqttTestWith({ config: { keyCheckIntervalMs: 20 } });
 
 /** Resolves when the client's connection closes; rejects after `ms`. */
 function closed(client: MqttClient, ms = 3000): Promise<void> {
@@ -27,7 +21,7 @@ function closed(client: MqttClient, ms = 3000): Promise<void> {
   });
 }
 
-function connack(username: string, password: string): Promise<number> {
+function connack(t: MqttTest, username: string, password: string): Promise<number> {
   return new Promise((resolve) => {
     const client = mqtt.connect(`mqtt://127.0.0.1:${t.port}`, { username, password, reconnectPeriod: 0, connectTimeout: 5000 });
     client.once('connect', () => {
@@ -41,17 +35,17 @@ function connack(username: string, password: string): Promise<number> {
   });
 }
 
-async function tokenAccount(): Promise<TestAccount> {
+async function tokenAccount(t: MqttTest): Promise<TestAccount> {
   const res = await t.req('POST', '/api/v2/alice/tokens', { body: {} });
   expect(res.status).toBe(200);
   return { ...t.alice, key: res.json.key };
 }
 
 describe('a replaced key ends the sessions that logged in with the old one', () => {
-  it('replaced through the core: the key sessions close at once; token sessions and other accounts stay', async () => {
+  it('replaced through the core: the key sessions close at once; token sessions and other accounts stay', async ({ t }) => {
     const a1 = await t.connect(t.alice);
     const a2 = await t.connect(t.alice);
-    const viaToken = await t.connect(await tokenAccount());
+    const viaToken = await t.connect(await tokenAccount(t));
     const bob = await t.connect(t.bob);
     // Before: the old key's session publishes and gets its PUBACK.
     await a1.publishAsync('alice/f/x', '1', { qos: 1 });
@@ -60,10 +54,10 @@ describe('a replaced key ends the sessions that logged in with the old one', () 
     const fresh = await t.connect({ ...t.alice, key: 'alice-key-replaced' });
     await t.barrier(bob); // a round trip later, the others are still up
     expect([viaToken.connected, bob.connected, fresh.connected]).toEqual([true, true, true]);
-    expect(await connack('alice', t.alice.key)).toBe(5);
+    expect(await connack(t, 'alice', t.alice.key)).toBe(5);
   });
 
-  it('replaced by the account command (another process, same file): closed within the check interval', async () => {
+  it('replaced by the account command (another process, same file): closed within the check interval', async ({ t }) => {
     const old = await t.connect(t.alice);
     const bob = await t.connect(t.bob);
     const out: string[] = [];
@@ -75,7 +69,7 @@ describe('a replaced key ends the sessions that logged in with the old one', () 
     expect([fresh.connected, bob.connected]).toEqual([true, true]);
   });
 
-  it('other changes by the account command (a rate limit) leave the sessions alone', async () => {
+  it('other changes by the account command (a rate limit) leave the sessions alone', async ({ t }) => {
     const alice = await t.connect(t.alice);
     expect(runCli(['user', 'limit', 'alice', '60'], { AIO_DB: t.config.dbPath }, () => {})).toBe(0);
     t.core.accounts.checkKeys(); // what the timer does: the commit is seen, the hash is unchanged

@@ -1,21 +1,18 @@
 // QoS (compat-notes §3.4, §3.5): PUBACK only after the point is committed; QoS 2 subscriptions granted 1;
 // delivery QoS = min(publish QoS, subscription QoS).
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, vi } from 'vitest';
 import { FrameGuard } from '../../src/mqtt/frames.js';
-import { makeMqtt, type MqttTest } from './helpers.js';
+import { mqttTest as it } from './helpers.js';
 
-let t: MqttTest;
-beforeEach(async () => {
-  t = await makeMqtt();
-});
-afterEach(async () => {
+// afterEach runs before the fixture closes `t`: no write while it closes goes through a spy whose
+// database connection the test has already closed.
+afterEach(() => {
   vi.restoreAllMocks();
-  await t.close();
 });
 
 describe('QoS', () => {
-  it('[MQTT-4.3.2-2] sends the QoS 1 PUBACK only after the point is committed', async () => {
+  it('[MQTT-4.3.2-2] sends the QoS 1 PUBACK only after the point is committed', async ({ t }) => {
     const pub = await t.connect(t.alice);
     // A second connection to the same file sees only committed rows.
     const reader = new Database(t.config.dbPath, { readonly: true });
@@ -41,14 +38,14 @@ describe('QoS', () => {
     }
   });
 
-  it('a QoS 1 publish is readable over HTTP as soon as the PUBACK arrives', async () => {
+  it('a QoS 1 publish is readable over HTTP as soon as the PUBACK arrives', async ({ t }) => {
     const pub = await t.connect(t.alice);
     await pub.publishAsync('alice/f/acked', '17', { qos: 1 });
     const res = await t.req('GET', '/api/v2/alice/feeds/acked/data/last');
     expect(res.json.value).toBe('17');
   });
 
-  it('[MQTT-3.8.4-6] a QoS 2 subscription is granted QoS 1', async () => {
+  it('[MQTT-3.8.4-6] a QoS 2 subscription is granted QoS 1', async ({ t }) => {
     const client = await t.connect(t.alice);
     const granted = await client.subscribeAsync({ 'alice/f/a': { qos: 2 }, 'alice/f/b': { qos: 1 }, 'alice/f/c': { qos: 0 } });
     expect(granted.map((g) => [g.topic, g.qos])).toEqual([
@@ -58,7 +55,7 @@ describe('QoS', () => {
     ]);
   });
 
-  it('[MQTT-3.3.5-1] delivers at min(publish QoS, subscription QoS)', async () => {
+  it('[MQTT-3.3.5-1] delivers at min(publish QoS, subscription QoS)', async ({ t }) => {
     const pub = await t.connect(t.alice);
     const q1 = await t.listen(t.alice, { 'alice/f/q': { qos: 1 } });
     const q0 = await t.listen(t.alice, { 'alice/f/q': { qos: 0 } });
@@ -75,7 +72,7 @@ describe('QoS', () => {
     ]);
   });
 
-  it('points from HTTP are delivered at the subscription QoS', async () => {
+  it('points from HTTP are delivered at the subscription QoS', async ({ t }) => {
     const pub = await t.connect(t.alice);
     const q1 = await t.listen(t.alice, { 'alice/f/q': { qos: 1 } });
     await t.req('POST', '/api/v2/alice/feeds/q/data', { body: { value: 'http' } });
@@ -83,14 +80,14 @@ describe('QoS', () => {
     expect(q1.inbox.withoutBarrier().map((m) => [m.payload, m.qos])).toEqual([['http', 1]]);
   });
 
-  it('a QoS 2 publish is accepted and stored once', async () => {
+  it('a QoS 2 publish is accepted and stored once', async ({ t }) => {
     const pub = await t.connect(t.alice);
     await pub.publishAsync('alice/f/q2', 'x', { qos: 2 });
     const res = await t.req('GET', '/api/v2/alice/feeds/q2/data');
     expect(res.json.map((d: { value: string }) => d.value)).toEqual(['x']);
   });
 
-  it('[MQTT-3.3.1-9] deliveries never carry the retain flag', async () => {
+  it('[MQTT-3.3.1-9] deliveries never carry the retain flag', async ({ t }) => {
     const pub = await t.connect(t.alice);
     const { inbox } = await t.listen(t.alice, ['alice/f/r']);
     await pub.publishAsync('alice/f/r', 'x', { qos: 1, retain: true });
