@@ -127,11 +127,11 @@ async function main(): Promise<void> {
   const ordered = Object.fromEntries(Object.keys(SCENARIOS).filter((n) => all[n]).map((n) => [n, all[n]!]));
   writeFileSync(
     RESULTS,
-    JSON.stringify(
+    `${JSON.stringify(
       { machine: m, command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, duration: ctx.duration, rounds: ctx.rounds, seconds, scenarios: ordered },
       null,
       2,
-    ) + '\n',
+    )}\n`,
   );
   // A missed target is a figure to read, not a failure; a scenario that could not run is.
   if (Object.values(results).some((r) => r.error)) process.exitCode = 1;

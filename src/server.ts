@@ -4,7 +4,7 @@ import { Core } from './core/core.js';
 import type { Clock } from './core/clock.js';
 import { closeDb, openDb } from './db/open.js';
 import { buildApp } from './http/app.js';
-import { startBroker, type MqttBroker } from './mqtt/broker.js';
+import { startBroker, type MqttBroker, type StartedBroker } from './mqtt/broker.js';
 import type { Timers } from './mqtt/time.js';
 import { announcer, createLogger, type Logger } from './log.js';
 
@@ -46,7 +46,7 @@ export async function startServer(
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const httpUrl = `http://${shownHost}:${port}`;
-  let mqtt;
+  let mqtt: StartedBroker;
   try {
     mqtt = await startBroker(core, config, {
       clock: opts.clock,

@@ -207,7 +207,7 @@ export class Data {
   createInGroup(user: UserRow, group: GroupRow, entries: Array<{ key: string; datum: DatumInput }>, qos?: 0 | 1) {
     if (entries.length === 0) throw invalid("Validation failed: feeds can't be blank");
     const found = entries.map((e) => this.feeds.findInGroup(user, group, e.key));
-    entries.forEach((e, i) => this.checkValue(e.datum, found[i]?.history ?? true));
+    for (let i = 0; i < entries.length; i++) this.checkValue(entries[i]!.datum, found[i]?.history ?? true);
     const newFeeds = new Set(entries.filter((_, i) => !found[i]).map((e) => e.key)).size;
     this.ctx.limiter.check(user, entries.length + newFeeds);
     return this.ctx.tx.run(() => {

@@ -8,7 +8,7 @@
 //     kept until the client returns and is told;
 //   - a session unseen for `mqttSessionExpiry` seconds (by the core's clock) is deleted.
 
-import { SessionStatements, type StoredMessage, type StoredSub } from '../db/session-statements.js';
+import type { SessionStatements, StoredMessage, StoredSub } from '../db/session-statements.js';
 import type { Ctx } from './context.js';
 
 export type { StoredMessage, StoredSub } from '../db/session-statements.js';

@@ -52,7 +52,7 @@ function num(n: number, defWidth: number, defPad: '0' | '_', spec: Spec): string
   const ch = (spec.pad ?? defPad) === '_' ? ' ' : '0';
   if (n < 0) {
     const digits = String(-n);
-    return ch === '0' ? '-' + padWith(digits, width - 1, '0') : padWith('-' + digits, width, ' ');
+    return ch === '0' ? `-${padWith(digits, width - 1, '0')}` : padWith(`-${digits}`, width, ' ');
   }
   return padWith(String(n), width, ch);
 }

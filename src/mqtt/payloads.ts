@@ -207,7 +207,9 @@ function parseFeedCsv(text: string): FeedPayload {
   }
   if (rest.length > 3) throw new PayloadError('CSV payload has too many fields, expected VALUE,LAT,LON,ELE');
   const out: FeedPayload = { value };
-  rest.forEach((f, idx) => setLocation(out, LOCATION_FIELDS[idx], numberFromText(f, LOCATION_FIELDS[idx])));
+  rest.forEach((f, idx) => {
+    setLocation(out, LOCATION_FIELDS[idx], numberFromText(f, LOCATION_FIELDS[idx]));
+  });
   return out;
 }
 
@@ -223,7 +225,9 @@ function parseGroupCsv(text: string): GroupPayload {
       if (loc.length < 2 || loc.length > 3) {
         throw new PayloadError('group CSV location line must be location,LAT,LON[,ELE]');
       }
-      loc.forEach((f, idx) => setLocation(out, LOCATION_FIELDS[idx], numberFromText(f.text, LOCATION_FIELDS[idx])));
+      loc.forEach((f, idx) => {
+        setLocation(out, LOCATION_FIELDS[idx], numberFromText(f.text, LOCATION_FIELDS[idx]));
+      });
       continue;
     }
     if (valueField === undefined) throw new PayloadError(`group CSV line for ${key} must be KEY,VALUE`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AioError } from '../../src/core/errors.js';
+import type { AioError } from '../../src/core/errors.js';
 import { compact, JsonDepthError, JsonProtoError, parseJson, toJsKeepingValues, type JsonNode } from '../../src/core/json.js';
 
 const roundTrip = (text: string) => {

@@ -50,7 +50,7 @@ describe('tokens: create and authenticate', () => {
   it('authenticates by secret, for its own user only over MQTT', ({ t }) => {
     const { token, secret } = t.core.tokens.create(t.alice.user, {});
     expect(t.core.tokens.authenticate(secret)).toMatchObject({ user: { username: 'alice' }, token: { id: token.id } });
-    expect(t.core.tokens.authenticate(secret + 'x')).toBeUndefined();
+    expect(t.core.tokens.authenticate(`${secret}x`)).toBeUndefined();
     expect(t.core.tokens.authenticate('')).toBeUndefined();
     expect(t.core.tokens.authenticate(undefined)).toBeUndefined();
     expect(t.core.tokens.authenticateUser('alice', secret)?.token.id).toBe(token.id);

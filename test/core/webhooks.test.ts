@@ -131,7 +131,7 @@ describe('webhook receivers: receive', () => {
     const feed = feedOf(t);
     const { token } = t.core.webhooks.create(t.alice.user, feed, { kind: 'raw' });
     expect(t.core.webhooks.receive(token, 'raw', { raw: Buffer.from('{ "not": io }') }).row.value).toBe('{ "not": io }');
-    const long = 'a'.repeat(1023) + 'é' + 'b'.repeat(50);
+    const long = `${'a'.repeat(1023)}é${'b'.repeat(50)}`;
     const cut = t.core.webhooks.receive(token, 'raw', { raw: long }).row.value;
     expect(cut).toBe('a'.repeat(1023));
     t.core.feeds.update(t.alice.user, feed, { history: false });

@@ -93,7 +93,10 @@ describe('a database another process holds locked', () => {
 
     const held = lock(r.dbPath);
     const acks: string[] = [];
-    const https = Array.from({ length: 5 }, (_, i) => r!.post('temp', `h${i}`).then((res) => (acks.push(`h${i}:${res.status}`), res)));
+    const https = Array.from({ length: 5 }, (_, i) => r!.post('temp', `h${i}`).then((res) => {
+      acks.push(`h${i}:${res.status}`);
+      return res;
+    }));
     const pubs = Array.from({ length: 5 }, (_, i) => pub.publishAsync('ada/f/temp', `m${i}`, { qos: 1 }).then(() => acks.push(`m${i}`)));
     await tick(300);
     // Nothing is acknowledged, nothing is delivered while nothing can be stored.

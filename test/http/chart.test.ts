@@ -63,7 +63,7 @@ describe('GET data/chart', () => {
     expect(max.json.columns).toEqual(['date', 'max']);
     expect(max.json.data[0]).toEqual(['2026-01-14T00:00:00Z', '3']);
     // `hours` is ignored when both times are given; a Rails-style `.json` suffix is fine.
-    const withHours = await t.req('GET', url.replace('chart?', 'chart.json?') + '&hours=1');
+    const withHours = await t.req('GET', `${url.replace('chart?', 'chart.json?')}&hours=1`);
     expect(withHours.json.data).toEqual(res.json.data);
   });
 

@@ -229,7 +229,7 @@ describe('POST /webhooks/feed/{token}', () => {
     try {
       await limited.req('POST', '/api/v2/alice/feeds', { body: { name: 'temp' } }); // one of two
       const r = (await limited.req('POST', '/api/v2/alice/feeds/temp/webhooks', { body: {} })).json;
-      const post = () => limited.app.inject({ method: 'POST', url: new URL(r.url).pathname + '/notify' });
+      const post = () => limited.app.inject({ method: 'POST', url: `${new URL(r.url).pathname}/notify` });
       expect((await post()).statusCode).toBe(200);
       const refused = await post();
       expect(refused.statusCode).toBe(429);

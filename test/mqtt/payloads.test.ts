@@ -119,9 +119,9 @@ describe('parseFeedPayload: plain topic', () => {
   });
 
   it('rejects IO JSON nested too deeply', () => {
-    const deep = '{"value":' + '['.repeat(600) + ']'.repeat(600) + '}';
+    const deep = `{"value":${'['.repeat(600)}${']'.repeat(600)}}`;
     expect(() => parseFeedPayload(b(deep), 'plain')).toThrow(/nested too deeply/);
-    const ok = '{"value":' + '['.repeat(100) + ']'.repeat(100) + '}';
+    const ok = `{"value":${'['.repeat(100)}${']'.repeat(100)}}`;
     expect(parseFeedPayload(b(ok), 'plain')).toStrictEqual({ value: '['.repeat(100) + ']'.repeat(100) });
   });
 

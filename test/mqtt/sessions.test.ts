@@ -379,7 +379,7 @@ describe('persistent sessions', () => {
     const messageId = first.readUInt16BE(4 + topic.length);
     expect(first.subarray(-4).toString()).toBe('once');
     raw.socket.destroy(); // no PUBACK
-    await vi.waitFor(() => expect(connectedIds(s.broker)['unacked']).toBeUndefined());
+    await vi.waitFor(() => expect(connectedIds(s.broker).unacked).toBeUndefined());
 
     const again = await rawConnect(s.port);
     again.socket.write(connectPacket({ clientId: 'unacked', clean: false, username: 'alice', password: s.alice.key }));

@@ -41,7 +41,7 @@ export function numericValue(text: string): number | null {
 
 /** The smallest string above an id: `id < above(w)` means `id <= w`, `id >= above(w)` means `id > w`. */
 export function above(id: string): string {
-  return id + '0';
+  return `${id}0`;
 }
 
 /** The lower of two id bounds. */
@@ -132,6 +132,6 @@ export function decodeBlock(block: number, row: BlockRow | undefined): Slot[] {
 export function encodeStats(block: number, slots: Slot[]): Buffer {
   const stats = Buffer.allocUnsafe(slots.length * SLOT_BYTES);
   const base = block * BLOCK_SLOTS;
-  slots.forEach((s, i) => writeSlotAt(stats, i * SLOT_BYTES, base, s));
+  for (let i = 0; i < slots.length; i++) writeSlotAt(stats, i * SLOT_BYTES, base, slots[i]!);
   return stats;
 }
