@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { IntegrationRow } from '../db/integrations.js';
 import type { DataRow, FeedRow, UserRow } from './types.js';
 
 export interface DataEvent {
@@ -60,6 +61,15 @@ export interface AccountEvent {
   change: 'key';
 }
 
+/** An integration's values changed (a randomizer's interval turned, a new forecast arrived). */
+export interface IntegrationEvent {
+  user: UserRow;
+  service: IntegrationRow['service'];
+  row: IntegrationRow;
+  /** `{value}` for a randomizer; one entry per forecast type for weather and air quality. */
+  values: Record<string, unknown>;
+}
+
 export interface CoreEvents {
   /**
    * A data point was stored (any door, any route). Emitted only after the commit that holds it, and
@@ -78,6 +88,8 @@ export interface CoreEvents {
   account: [AccountEvent];
   /** An action failed, or was not run (a loop, a chain too long): the MQTT door tells `{user}/errors`. */
   report: [ReportEvent];
+  /** A watched integration's values changed (core/integrations): the MQTT door delivers them. */
+  integration: [IntegrationEvent];
 }
 
 /**

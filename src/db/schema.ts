@@ -7,3 +7,4 @@ export * from './schema/tokens.js';
 export * from './schema/activities.js';
 export * from './schema/sessions.js';
 export * from './schema/actions.js';
+export * from './schema/integrations.js';

@@ -7,6 +7,7 @@ import { DashboardStore } from './dashboards.js';
 import { DataStatements } from './data-statements.js';
 import { FeedStore } from './feeds.js';
 import { GroupStore } from './groups.js';
+import { IntegrationStore } from './integrations.js';
 import { LayoutStore } from './layouts.js';
 import type { Db } from './open.js';
 import { SessionStatements } from './session-statements.js';
@@ -35,6 +36,7 @@ export interface Stores {
   activities: ActivityStore;
   webhooks: WebhookStore;
   actions: ActionStore;
+  integrations: IntegrationStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -54,5 +56,6 @@ export function openStores(db: Db): Stores {
     activities: new ActivityStore(db),
     webhooks: new WebhookStore(db),
     actions: new ActionStore(db),
+    integrations: new IntegrationStore(db),
   };
 }
