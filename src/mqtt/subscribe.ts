@@ -40,6 +40,7 @@ export function authorizeSubscribe(
   if (session.user) ctx.core.bans.note(session.user, 'subscribe');
   ctx.index.add(session, info.isTime ? null : info.user, compiled);
   if (info.isTime) ctx.time.update();
+  else if (session.user) ctx.integrations.subscribed(session, sub.topic, qos);
   cb(null, { ...sub, qos });
 }
 
