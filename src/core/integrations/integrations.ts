@@ -5,6 +5,7 @@ import type { Fields } from '../feeds.js';
 import type { UserRow } from '../types.js';
 import { isoSeconds } from '../values.js';
 import { FixtureProvider } from './fixture.js';
+import { OpenMeteoProvider } from './open-meteo.js';
 import type { Coordinates, Forecast, IntegrationProvider } from './provider.js';
 import { parseRandomizer, randomValue, readRandomizer } from './randomizer.js';
 
@@ -57,7 +58,7 @@ export class Integrations {
 
   constructor(
     private readonly ctx: Ctx,
-    readonly provider: IntegrationProvider = new FixtureProvider(ctx.config.integrations.fixturePath),
+    readonly provider: IntegrationProvider = providerFor(ctx),
   ) {}
 
   create(user: UserRow, service: IntegrationService, input: Fields): IntegrationRow {
@@ -222,6 +223,14 @@ export class Integrations {
     this.cache.set(key, { fetchedAt: entry?.fetchedAt ?? 0, value: entry?.value, pending });
     return pending;
   }
+}
+
+/** The provider the configuration names: the fixture (offline, the default) or Open-Meteo. */
+function providerFor(ctx: Ctx): IntegrationProvider {
+  const c = ctx.config.integrations;
+  return c.weatherProvider === 'open-meteo'
+    ? new OpenMeteoProvider(c.openMeteoUrl, c.openMeteoAirUrl, ctx.clock)
+    : new FixtureProvider(c.fixturePath);
 }
 
 function unavailable(service: IntegrationService): AioError {
