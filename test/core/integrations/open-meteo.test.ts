@@ -18,7 +18,7 @@ function weatherAnswer() {
   return {
     current: {
       time: NOW,
-      temperature_2m: 50.5,
+      temperature_2m: temperature,
       apparent_temperature: 48,
       relative_humidity_2m: 81,
       weather_code: 3,
@@ -71,11 +71,14 @@ let upstream: Server;
 let base: string;
 let calls: URL[];
 let failing: boolean;
+/** The current temperature the fake upstream reports. */
+let temperature: number;
 let t: MqttTest;
 
 beforeEach(async () => {
   calls = [];
   failing = false;
+  temperature = 50.5;
   upstream = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     calls.push(url);
@@ -156,6 +159,27 @@ describe('Open-Meteo provider', () => {
     await t.core.integrations.tick();
     await t.req('GET', `/api/v2/alice/integrations/weather/${ids[0]}`);
     expect(calls).toHaveLength(2);
+  });
+
+  it('a subscriber gets the new forecast when a refresh brings a change, and nothing when it does not', async () => {
+    const clock = new FakeClock(NOW * 1000);
+    await start(clock);
+    const id = (await t.req('POST', '/api/v2/alice/integrations/weather', { body: { location: '40.7,-74.0' } })).json.id;
+    const topic = `alice/integration/weather/${id}/current`;
+    const { client, inbox } = await t.listen(t.alice, [topic]);
+    expect(JSON.parse((await inbox.waitFor((m) => m.topic === topic)).payload).temperature).toBe(50.5);
+
+    inbox.clear();
+    clock.advance(t.config.integrations.refreshMs);
+    await t.core.integrations.tick();
+    await t.barrier(client, inbox);
+    expect(inbox.withoutBarrier()).toEqual([]);
+
+    temperature = 33;
+    clock.advance(t.config.integrations.refreshMs);
+    await t.core.integrations.tick();
+    expect(JSON.parse((await inbox.waitFor((m) => m.topic === topic)).payload).temperature).toBe(33);
+    expect(calls).toHaveLength(3);
   });
 
   it('an upstream failure keeps the last good value and tells {user}/errors; with no value yet, a 503', async () => {
