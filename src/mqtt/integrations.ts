@@ -71,7 +71,7 @@ export class IntegrationPublisher {
         continue;
       }
       for (const [filter, h] of held) {
-        if (!this.index.find(session, filter)) {
+        if (!this.live(session, filter)) {
           held.delete(filter);
           continue;
         }
@@ -81,12 +81,17 @@ export class IntegrationPublisher {
     }
   }
 
+  /** Still subscribed; a restored subscription of a returning persistent session counts before its replay makes it live. */
+  private live(session: ClientSession, filter: string): boolean {
+    return this.index.find(session, filter) !== undefined || session.restored !== null;
+  }
+
   private changed(e: IntegrationEvent): void {
     for (const [session, held] of this.subs) {
       if (session.closed || session.user?.id !== e.user.id) continue;
       for (const [filter, h] of held) {
         if (h.topic.service !== e.service || h.topic.id !== String(e.row.id)) continue;
-        if (!this.index.find(session, filter)) continue;
+        if (!this.live(session, filter)) continue;
         try {
           this.deliver(session, filter, h.topic, e.row, e.values, h.qos);
         } catch (err) {

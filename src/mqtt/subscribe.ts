@@ -35,6 +35,7 @@ export function authorizeSubscribe(
   const compiled = compileSub(sub.topic, qos, info);
   if (restoring) {
     ctx.keeper.restore(session, info.isTime ? null : info.user, compiled);
+    if (!info.isTime && session.user) ctx.integrations.subscribed(session, sub.topic, qos);
     return cb(null, { ...sub, qos });
   }
   if (session.user) ctx.core.bans.note(session.user, 'subscribe');

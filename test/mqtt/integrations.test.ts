@@ -1,9 +1,10 @@
 // Integration topics (compat-notes §3.2): a subscriber gets the current value at once and each change
 // after, in the payloads the clients parse; an unknown id gets a message on `{user}/errors`, never silence.
 // Time is a fake clock stepped by the test, with `core.integrations.tick()` run by hand.
+import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../helpers.js';
-import { makeMqtt, type MqttTest } from './helpers.js';
+import { Inbox, makeMqtt, type MqttTest } from './helpers.js';
 
 let t: MqttTest;
 afterEach(async () => t?.close());
@@ -108,5 +109,36 @@ describe('weather and air-quality topics', () => {
     ]);
     await inbox.waitFor((m) => m.topic === 'alice/errors' && m.payload.includes('weather/31337'));
     await inbox.waitFor((m) => m.topic === 'alice/errors' && m.payload.includes('air_quality/31338'));
+  });
+});
+
+describe('persistent sessions', () => {
+  it('a returning clean-session-0 client gets the current value of its kept subscription, and changes after', async () => {
+    const clock = new FakeClock();
+    t = await makeMqtt({ clock: clock.now });
+    const id = await create('words', { generator: 'number', min: 0, max: 1_000_000_000, interval: 10 });
+    const topic = `alice/integration/words/${id}`;
+    const first = await t.connect(t.alice, { clientId: 'kept-words', clean: false });
+    await first.subscribeAsync({ [topic]: { qos: 1 } });
+    await first.endAsync();
+
+    // The inbox listens before CONNACK: the value may follow it in the same read.
+    const back = mqtt.connect(`mqtt://127.0.0.1:${t.port}`, {
+      clientId: 'kept-words',
+      clean: false,
+      reconnectPeriod: 0,
+      username: 'alice',
+      password: t.alice.key,
+    });
+    const inbox = new Inbox(back);
+    await new Promise((resolve) => back.once('connect', resolve));
+    const now = (await t.req('GET', `/api/v2/alice/integrations/words/${id}`)).json.value;
+    expect(JSON.parse((await inbox.waitFor((m) => m.topic === topic)).payload).value).toBe(now);
+
+    clock.advance(10_000);
+    const next = (await t.req('GET', `/api/v2/alice/integrations/words/${id}`)).json.value;
+    await t.core.integrations.tick();
+    expect(JSON.parse((await inbox.waitFor((m) => m.topic === topic && JSON.parse(m.payload).value === next)).payload).value).toBe(next);
+    await back.endAsync(true);
   });
 });
