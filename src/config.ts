@@ -50,6 +50,22 @@ export interface Config {
   http: HttpLimits;
   /** The actions engine (core/actions): cooldown, chains, webhook and email outputs. */
   actions: ActionSettings;
+  /** Randomizers, weather and air quality (core/integrations). */
+  integrations: IntegrationSettings;
+}
+
+export interface IntegrationSettings {
+  /** `fixture`: deterministic values (offline); `open-meteo`: the Open-Meteo APIs over HTTP. */
+  weatherProvider: 'fixture' | 'open-meteo';
+  /** JSON file of fixture values; built-in sample values when unset. */
+  fixturePath: string | undefined;
+  /** Base URL of Open-Meteo's forecast API (air quality goes to its air-quality API, see open-meteo.ts). */
+  openMeteoUrl: string;
+  openMeteoAirUrl: string;
+  /** A forecast is fetched again at most this often per location (the hosted service: 20 minutes). */
+  refreshMs: number;
+  /** How often randomizers and forecasts are checked for a new value. */
+  tickMs: number;
 }
 
 export interface ActionSettings {
@@ -149,6 +165,36 @@ function emailAddress(name: string, raw: string | undefined, fallback: string): 
 /** Good enough to refuse a typo; the SMTP server has the last word. */
 export const EMAIL_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
 
+function baseUrl(name: string, raw: string | undefined, fallback: string): string {
+  const value = raw?.trim() || fallback;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must start with http:// or https://, got "${value}"`);
+  return value.replace(/\/+$/, '');
+}
+
+function jsonFile(name: string, raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  const path = resolve(value);
+  try {
+    accessSync(path, fsConstants.R_OK);
+  } catch {
+    throw new ConfigError(`${name}: cannot read "${value}" (it must name a readable JSON file)`);
+  }
+  return path;
+}
+
+function weatherProvider(raw: string | undefined): 'fixture' | 'open-meteo' {
+  const value = raw?.trim() || 'fixture';
+  if (value !== 'fixture' && value !== 'open-meteo') throw new ConfigError(`AIO_WEATHER_PROVIDER must be fixture or open-meteo, got "${value}"`);
+  return value;
+}
+
 function readableFile(name: string, raw: string | undefined): string | undefined {
   const value = raw?.trim();
   if (!value) return undefined;
@@ -247,6 +293,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookRetryDelayMs: int(env, 'AIO_ACTION_WEBHOOK_RETRY_MS', 1_000, 0, 600_000),
       smtpUrl: smtpUrl(env.AIO_SMTP_URL),
       smtpFrom: emailAddress('AIO_SMTP_FROM', env.AIO_SMTP_FROM, 'aio-local@localhost'),
+      tickMs: 1_000,
+    },
+    integrations: {
+      weatherProvider: weatherProvider(env.AIO_WEATHER_PROVIDER),
+      fixturePath: jsonFile('AIO_INTEGRATIONS_FIXTURE', env.AIO_INTEGRATIONS_FIXTURE),
+      openMeteoUrl: baseUrl('AIO_OPEN_METEO_URL', env.AIO_OPEN_METEO_URL, 'https://api.open-meteo.com'),
+      openMeteoAirUrl: baseUrl('AIO_OPEN_METEO_AIR_URL', env.AIO_OPEN_METEO_AIR_URL, 'https://air-quality-api.open-meteo.com'),
+      refreshMs: int(env, 'AIO_INTEGRATIONS_REFRESH_MS', 20 * 60_000, 1_000, 86_400_000),
       tickMs: 1_000,
     },
   };

@@ -109,4 +109,28 @@ describe('configuration', () => {
     expect(() => loadConfig({ AIO_MQTT_MAX_CONNECTIONS: '0' })).toThrow('AIO_MQTT_MAX_CONNECTIONS');
     expect(() => loadConfig({ AIO_MQTT_MAX_PENDING_PER_ADDRESS: 'lots' })).toThrow('AIO_MQTT_MAX_PENDING_PER_ADDRESS');
   });
+
+  it('integrations: the offline fixture by default; Open-Meteo URLs and the fixture file checked at start', () => {
+    expect(loadConfig({}).integrations).toMatchObject({
+      weatherProvider: 'fixture',
+      fixturePath: undefined,
+      openMeteoUrl: 'https://api.open-meteo.com',
+      openMeteoAirUrl: 'https://air-quality-api.open-meteo.com',
+      refreshMs: 20 * 60_000,
+    });
+    expect(loadConfig({ AIO_WEATHER_PROVIDER: 'open-meteo', AIO_OPEN_METEO_URL: 'http://127.0.0.1:9/' }).integrations).toMatchObject({
+      weatherProvider: 'open-meteo',
+      openMeteoUrl: 'http://127.0.0.1:9',
+    });
+    for (const [name, value] of [
+      ['AIO_WEATHER_PROVIDER', 'darksky'],
+      ['AIO_OPEN_METEO_URL', 'ftp://x'],
+      ['AIO_OPEN_METEO_AIR_URL', 'not a url'],
+      ['AIO_INTEGRATIONS_FIXTURE', '/nonexistent/fixture.json'],
+      ['AIO_INTEGRATIONS_REFRESH_MS', '10'],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value }), name).toThrow(ConfigError);
+      expect(() => loadConfig({ [name]: value }), name).toThrow(name);
+    }
+  });
 });

@@ -14,6 +14,7 @@ import { CoreEventBus } from './events.js';
 import { Feeds } from './feeds.js';
 import { Groups } from './groups.js';
 import { IdFactory } from './ids.js';
+import { Integrations } from './integrations/integrations.js';
 import { Bans } from './bans.js';
 import { DashboardLayouts } from './layouts.js';
 import { Limiter } from './limiter.js';
@@ -45,6 +46,7 @@ export class Core {
   readonly sessions: Sessions;
   readonly actions: Actions;
   readonly permissions: Permissions;
+  readonly integrations: Integrations;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
@@ -74,6 +76,7 @@ export class Core {
     this.sessions = new Sessions(this.ctx);
     this.actions = new Actions(this.ctx, this.feeds, this.data);
     this.permissions = new Permissions(this.ctx, this.feeds, this.groups, this.dashboards, this.data);
+    this.integrations = new Integrations(this.ctx);
   }
 
   get config(): Config {
@@ -145,6 +148,7 @@ export class Core {
   /** Starts the periodic retention sweep and the actions' clock; neither keeps the process alive on its own. */
   startSweeps(): void {
     this.actions.start();
+    this.integrations.start();
     if (this.sweepTimer || this.config.retentionDays <= 0) return;
     const sweep = () => {
       try {
@@ -162,6 +166,7 @@ export class Core {
   /** Stops the timers and runs the writes still queued (a stop never drops one it has taken). */
   stop(): void {
     this.accounts.stop();
+    this.integrations.stop();
     // Before the drain: the feed outputs of points already stored join the writes it runs.
     this.actions.stop();
     if (this.sweepTimer) clearInterval(this.sweepTimer);

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { IntegrationRow } from '../db/integrations.js';
 import type { DataRow, FeedRow, UserRow } from './types.js';
 
 export interface DataEvent {
@@ -69,6 +70,15 @@ export interface SharingEvent {
   owner: UserRow;
 }
 
+/** An integration's values changed (a randomizer's interval turned, a new forecast arrived). */
+export interface IntegrationEvent {
+  user: UserRow;
+  service: IntegrationRow['service'];
+  row: IntegrationRow;
+  /** `{value}` for a randomizer; one entry per forecast type for weather and air quality. */
+  values: Record<string, unknown>;
+}
+
 export interface CoreEvents {
   /**
    * A data point was stored (any door, any route). Emitted only after the commit that holds it, and
@@ -89,6 +99,8 @@ export interface CoreEvents {
   report: [ReportEvent];
   /** An owner's sharing may have narrowed. Emitted after the commit. */
   sharing: [SharingEvent];
+  /** A watched integration's values changed (core/integrations): the MQTT door delivers them. */
+  integration: [IntegrationEvent];
 }
 
 /**

@@ -8,3 +8,4 @@ export * from './schema/activities.js';
 export * from './schema/sessions.js';
 export * from './schema/actions.js';
 export * from './schema/permissions.js';
+export * from './schema/integrations.js';

@@ -7,11 +7,12 @@ import { DashboardStore } from './dashboards.js';
 import { DataStatements } from './data-statements.js';
 import { FeedStore } from './feeds.js';
 import { GroupStore } from './groups.js';
+import { IntegrationStore } from './integrations.js';
 import { LayoutStore } from './layouts.js';
 import type { Db } from './open.js';
+import { PermissionStore } from './permissions.js';
 import { SessionStatements } from './session-statements.js';
 import { TokenStore } from './tokens.js';
-import { PermissionStore } from './permissions.js';
 import { Transactions } from './transactions.js';
 import { WebhookStore } from './webhooks.js';
 
@@ -37,6 +38,7 @@ export interface Stores {
   webhooks: WebhookStore;
   actions: ActionStore;
   permissions: PermissionStore;
+  integrations: IntegrationStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -57,5 +59,6 @@ export function openStores(db: Db): Stores {
     webhooks: new WebhookStore(db),
     actions: new ActionStore(db),
     permissions: new PermissionStore(db),
+    integrations: new IntegrationStore(db),
   };
 }

@@ -17,6 +17,7 @@ import { feedRoutes } from './routes/feeds.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
 import { permissionRoutes } from './routes/permissions.js';
+import { integrationRoutes } from './routes/integrations.js';
 import { timeRoutes } from './routes/time.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/user.js';
@@ -164,6 +165,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
       await api.register(activityRoutes, { core });
       await api.register(actionRoutes, { core });
       await api.register(permissionRoutes, { core });
+      await api.register(integrationRoutes, { core });
     },
     { prefix: '/api/v2' },
   );

@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { Core } from '../core/core.js';
 import type { ClientSession } from './client-session.js';
 import type { Fanout } from './fanout.js';
+import type { IntegrationPublisher } from './integrations.js';
 import type { SessionKeeper } from './sessions.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 import type { TimePublisher } from './time.js';
@@ -21,6 +22,8 @@ export interface BrokerContext {
   readonly index: SubscriptionIndex;
   readonly fanout: Fanout;
   readonly time: TimePublisher;
+  /** Integration topics: current values on subscribe, changes after. */
+  readonly integrations: IntegrationPublisher;
   /** Persistent sessions: offline queues and the hand-over when a client returns. */
   readonly keeper: SessionKeeper;
   /** Internal errors; one line each, client text escaped. */

@@ -27,6 +27,7 @@ import { authorizePublish } from './publish.js';
 import { SessionKeeper } from './sessions.js';
 import { authorizeSubscribe, sharingChanged, unsubscribed } from './subscribe.js';
 import { SubscriptionIndex } from './subscriptions.js';
+import { IntegrationPublisher } from './integrations.js';
 import { TimePublisher, type Timers } from './time.js';
 
 export { MQTT_WS_PATH } from './listeners.js';
@@ -47,6 +48,7 @@ export class MqttBroker {
   readonly index = new SubscriptionIndex();
   readonly fanout: Fanout;
   readonly time: TimePublisher;
+  readonly integrations: IntegrationPublisher;
   readonly aedes: Aedes;
   /** Persistent sessions: offline queues and the hand-over when a client returns. */
   readonly keeper: SessionKeeper;
@@ -68,6 +70,12 @@ export class MqttBroker {
       wanted: () => this.index.timeUnitsWanted(),
       publish: (unit, payload) => this.fanout.time(unit, payload),
     });
+    this.integrations = new IntegrationPublisher(
+      core,
+      this.index,
+      (username, text) => this.fanout.report(username, text),
+      (err) => log(`mqtt: integration delivery failed: ${String(err)}`),
+    );
     this.keeper = new SessionKeeper({
       core,
       index: this.index,
@@ -103,6 +111,7 @@ export class MqttBroker {
       index: this.index,
       fanout: this.fanout,
       time: this.time,
+      integrations: this.integrations,
       keeper: this.keeper,
       log,
       debug,
@@ -171,6 +180,7 @@ export class MqttBroker {
       await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
       await this.persistence.destroy();
       this.fanout.stop();
+      this.integrations.stop();
       // Connections that never completed CONNECT are not Aedes clients: end them too.
       for (const c of ctx.connections) c.end();
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());

@@ -36,11 +36,13 @@ export function authorizeSubscribe(
   const compiled = compileSub(sub.topic, qos, info);
   if (restoring) {
     ctx.keeper.restore(session, info.isTime ? null : info.user, compiled);
+    if (!info.isTime && session.user) ctx.integrations.subscribed(session, sub.topic, qos);
     return cb(null, { ...sub, qos });
   }
   if (session.user) ctx.core.bans.note(session.user, 'subscribe');
   ctx.index.add(session, info.isTime ? null : info.user, compiled);
   if (info.isTime) ctx.time.update();
+  else if (session.user) ctx.integrations.subscribed(session, sub.topic, qos);
   cb(null, { ...sub, qos });
 }
 
