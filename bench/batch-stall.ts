@@ -23,10 +23,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 
 function post(url: URL, key: string, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-aio-key': key } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-aio-key': key } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -41,7 +45,10 @@ function largestBatch(cap: number, limit: number, kind: 'quotes' | 'controls'): 
   const record = (value: string) => `{"value":${JSON.stringify(value)},"lat":"52.1","lon":"4.3","ele":"1.0","created_at":null}`;
   const overhead = Buffer.byteLength(record('')) + 1;
   const room = Math.floor(limit / cap) - overhead;
-  const value = kind === 'quotes' ? '"x'.repeat(512).slice(0, Math.min(1024, Math.floor(room / 1.5))) : '\u0001'.repeat(Math.min(1024, Math.floor(room / 6)));
+  const value =
+    kind === 'quotes'
+      ? '"x'.repeat(512).slice(0, Math.min(1024, Math.floor(room / 1.5)))
+      : '\u0001'.repeat(Math.min(1024, Math.floor(room / 6)));
   const body = Buffer.from(`[${Array.from({ length: cap }, () => record(value)).join(',')}]`);
   if (body.length > limit) throw new Error(`built ${body.length} bytes, over the limit ${limit}`);
   return body;
@@ -52,7 +59,18 @@ async function main(): Promise<void> {
   const base = loadConfig({});
   // BENCH_ITEMS tries another cap (the body limit follows it).
   const http = { ...base.http, batchMaxItems: Number(process.env.BENCH_ITEMS ?? base.http.batchMaxItems) };
-  const config = { ...base, http, dbPath: join(dir, 'aio.sqlite'), port: 0, host: '127.0.0.1', mqttPort: 0, rateLimit: 0, logLevel: 'silent', username: 'bench', key: 'bench-key' };
+  const config = {
+    ...base,
+    http,
+    dbPath: join(dir, 'aio.sqlite'),
+    port: 0,
+    host: '127.0.0.1',
+    mqttPort: 0,
+    rateLimit: 0,
+    logLevel: 'silent',
+    username: 'bench',
+    key: 'bench-key',
+  };
   const server = await startServer(config, { log: () => {}, mqttTimers: null });
   try {
     const limit = bodyLimits(config).batch;

@@ -120,7 +120,10 @@ try {
     timeCharts('hours=720 field=avg resolution=30', parseChartQuery({ hours: '720', resolution: '30' }, NOW));
     timeCharts('hours=720 field=avg resolution=1', parseChartQuery({ hours: '720', resolution: '1' }, NOW));
     timeCharts('hours=24 field=avg (auto)', parseChartQuery({ hours: '24' }, NOW));
-    timeCharts('unaligned 30 days (auto)', parseChartQuery({ start_time: String((NOW - 30 * DAY + 12_345) / 1000), end_time: String((NOW - 4321) / 1000) }, NOW));
+    timeCharts(
+      'unaligned 30 days (auto)',
+      parseChartQuery({ start_time: String((NOW - 30 * DAY + 12_345) / 1000), end_time: String((NOW - 4321) / 1000) }, NOW),
+    );
   }
 
   // --- writes ------------------------------------------------------------------------------
@@ -191,13 +194,24 @@ try {
   }));
   // Not part of the target: a point dated among already folded ones is counted in at once.
   console.log('for information:');
-  timeWrites('a late point (created_at in the past)', secOn, secOff, (i) => ({ value: value(i), createdAt: from + ((i * 2_654_435_761) % (to - from)) }), 40, 100);
+  timeWrites(
+    'a late point (created_at in the past)',
+    secOn,
+    secOff,
+    (i) => ({ value: value(i), createdAt: from + ((i * 2_654_435_761) % (to - from)) }),
+    40,
+    100,
+  );
 
   // Sanity: the charts count every point of the two big feeds.
   const counted = (f: FeedRow) =>
-    core.chart.chart(f, parseChartQuery({ hours: '721', field: 'val_count', resolution: '960' }, NOW)).data.reduce((n, [, v]) => n + Number(v), 0);
+    core.chart
+      .chart(f, parseChartQuery({ hours: '721', field: 'val_count', resolution: '960' }, NOW))
+      .data.reduce((n, [, v]) => n + Number(v), 0);
   if (counted(big) !== BIG || counted(small) !== SMALL) throw new Error(`chart counts ${counted(big)} and ${counted(small)} points`);
-  console.log(`\nsummary: 30-day chart big/small = ${fmt(ratio, 2)} (target ≤ 2); write with/without = ${fmt(w1, 3)} and ${fmt(w60, 3)} (target ≤ 1.15)`);
+  console.log(
+    `\nsummary: 30-day chart big/small = ${fmt(ratio, 2)} (target ≤ 2); write with/without = ${fmt(w1, 3)} and ${fmt(w60, 3)} (target ≤ 1.15)`,
+  );
 } finally {
   core.stop();
   closeDb(db);

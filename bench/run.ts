@@ -50,14 +50,21 @@ export function machine() {
   } catch {
     // not Linux
   }
-  return { nproc: availableParallelism(), cpu, ramGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+  return {
+    nproc: availableParallelism(),
+    cpu,
+    ramGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
 }
 
 const fmtRatio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 
 export function table(rows: Row[]): string {
   const lines = ['| scenario | ours | baseline | ratio | target | met |', '|---|---:|---:|---:|---|---|'];
-  for (const r of rows) lines.push(`| ${r.scenario} | ${r.ours} | ${r.baseline} | ${fmtRatio(r.ratio)} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`);
+  for (const r of rows)
+    lines.push(`| ${r.scenario} | ${r.ours} | ${r.baseline} | ${fmtRatio(r.ratio)} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`);
   return lines.join('\n');
 }
 
@@ -101,7 +108,14 @@ async function main(): Promise<void> {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         log(`  ${name} failed: ${message}`);
-        const row: Row = { scenario: `${name} (failed: ${message.split('\n')[0]})`, ours: '—', baseline: '—', ratio: NaN, target: '', met: false };
+        const row: Row = {
+          scenario: `${name} (failed: ${message.split('\n')[0]})`,
+          ours: '—',
+          baseline: '—',
+          ratio: NaN,
+          target: '',
+          met: false,
+        };
         rows.push(row);
         results[name] = { rows: [row], seconds: (Date.now() - t0) / 1000, at: new Date().toISOString(), error: message };
       }
@@ -124,11 +138,22 @@ async function main(): Promise<void> {
     }
   }
   const all = { ...(previous.scenarios ?? {}), ...results };
-  const ordered = Object.fromEntries(Object.keys(SCENARIOS).filter((n) => all[n]).map((n) => [n, all[n]!]));
+  const ordered = Object.fromEntries(
+    Object.keys(SCENARIOS)
+      .filter((n) => all[n])
+      .map((n) => [n, all[n]!]),
+  );
   writeFileSync(
     RESULTS,
     `${JSON.stringify(
-      { machine: m, command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, duration: ctx.duration, rounds: ctx.rounds, seconds, scenarios: ordered },
+      {
+        machine: m,
+        command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+        duration: ctx.duration,
+        rounds: ctx.rounds,
+        seconds,
+        scenarios: ordered,
+      },
       null,
       2,
     )}\n`,

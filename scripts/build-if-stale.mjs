@@ -24,10 +24,16 @@ try {
 } catch {
   built = 0;
 }
-const sources = Math.max(newest(join(root, 'src')), statSync(join(root, 'tsconfig.json')).mtimeMs, statSync(join(root, 'tsconfig.build.json')).mtimeMs);
+const sources = Math.max(
+  newest(join(root, 'src')),
+  statSync(join(root, 'tsconfig.json')).mtimeMs,
+  statSync(join(root, 'tsconfig.build.json')).mtimeMs,
+);
 if (built < sources) {
   process.stderr.write('aio-local: compiling src/ to dist/ ...\n');
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
   // tsc leaves its build info untouched when nothing it emits changed: mark this check as done.
   const now = new Date();
   utimesSync(stamp, now, now);

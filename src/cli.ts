@@ -26,12 +26,18 @@ function option(args: string[], name: string): string | undefined {
 }
 
 const LIMITED: LimitedRecord[] = ['feeds', 'groups', 'dashboards'];
-const OWN_LIMIT: Record<LimitedRecord, 'maxFeeds' | 'maxGroups' | 'maxDashboards'> = { feeds: 'maxFeeds', groups: 'maxGroups', dashboards: 'maxDashboards' };
+const OWN_LIMIT: Record<LimitedRecord, 'maxFeeds' | 'maxGroups' | 'maxDashboards'> = {
+  feeds: 'maxFeeds',
+  groups: 'maxGroups',
+  dashboards: 'maxDashboards',
+};
 
 /** `carol: 10 feeds, 5 groups (default), unlimited dashboards (default)` */
 function describeLimits(core: Core, user: UserRow): string {
   const now = effectiveLimits(core.ctx, user.id);
-  const parts = LIMITED.map((kind) => `${now[kind] === 0 ? 'unlimited' : now[kind]} ${kind}${user[OWN_LIMIT[kind]] === null ? ' (default)' : ''}`);
+  const parts = LIMITED.map(
+    (kind) => `${now[kind] === 0 ? 'unlimited' : now[kind]} ${kind}${user[OWN_LIMIT[kind]] === null ? ' (default)' : ''}`,
+  );
   return `${user.username}: ${parts.join(', ')}`;
 }
 
@@ -72,7 +78,9 @@ export function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, out
         if (!name || raw === undefined) throw new AioError(400, 'user limit needs a NAME and a number of points per minute (or "default")');
         if (raw !== 'default' && !/^\d+$/.test(raw)) throw new AioError(400, `"${raw}" is not a whole number of points per minute`);
         const user = core.accounts.setRateLimit(name, raw === 'default' ? null : Number(raw));
-        out(`${user.username}: ${user.rateLimit === null ? `default limit (${config.rateLimit}/min)` : `${user.rateLimit} points per minute`}`);
+        out(
+          `${user.username}: ${user.rateLimit === null ? `default limit (${config.rateLimit}/min)` : `${user.rateLimit} points per minute`}`,
+        );
         return 0;
       }
       case 'limits': {
@@ -81,7 +89,8 @@ export function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, out
         for (const kind of LIMITED) {
           const raw = option(args, `--${kind}`);
           if (raw === undefined) continue;
-          if (raw !== 'default' && !/^\d+$/.test(raw)) throw new AioError(400, `--${kind}: "${raw}" is not a whole number (0 = unlimited) or "default"`);
+          if (raw !== 'default' && !/^\d+$/.test(raw))
+            throw new AioError(400, `--${kind}: "${raw}" is not a whole number (0 = unlimited) or "default"`);
           limits[kind] = raw === 'default' ? null : Number(raw);
         }
         if (args.length > 3) throw new AioError(400, `user limits takes --feeds, --groups and --dashboards, not "${args[3]}"`);

@@ -148,9 +148,12 @@ function smtpUrl(raw: string | undefined): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`AIO_SMTP_URL must be a URL such as smtp://user:password@host:587, got "${value.replace(/\/\/[^@/]*@/, '//…@')}"`);
+    throw new ConfigError(
+      `AIO_SMTP_URL must be a URL such as smtp://user:password@host:587, got "${value.replace(/\/\/[^@/]*@/, '//…@')}"`,
+    );
   }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError(`AIO_SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}"`);
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new ConfigError(`AIO_SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}"`);
   if (!url.hostname) throw new ConfigError('AIO_SMTP_URL must name a host');
   return value;
 }
@@ -173,7 +176,8 @@ function baseUrl(name: string, raw: string | undefined, fallback: string): strin
   } catch {
     throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must start with http:// or https://, got "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`${name} must start with http:// or https://, got "${value}"`);
   return value.replace(/\/+$/, '');
 }
 
@@ -191,7 +195,8 @@ function jsonFile(name: string, raw: string | undefined): string | undefined {
 
 function weatherProvider(raw: string | undefined): 'fixture' | 'open-meteo' {
   const value = raw?.trim() || 'fixture';
-  if (value !== 'fixture' && value !== 'open-meteo') throw new ConfigError(`AIO_WEATHER_PROVIDER must be fixture or open-meteo, got "${value}"`);
+  if (value !== 'fixture' && value !== 'open-meteo')
+    throw new ConfigError(`AIO_WEATHER_PROVIDER must be fixture or open-meteo, got "${value}"`);
   return value;
 }
 

@@ -23,7 +23,12 @@ export function createLogger(opts: LogOptions): Logger {
       ...base,
       transport: {
         target: 'pino-pretty',
-        options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,http,mqtt,ws,mqtts,accounts,account,signal' },
+        options: {
+          colorize: true,
+          singleLine: true,
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname,http,mqtt,ws,mqtts,accounts,account,signal',
+        },
       },
     });
   }

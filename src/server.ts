@@ -30,7 +30,12 @@ export async function startServer(
   const announce = opts.log ? (_fields: object, line: string) => opts.log!(line) : announcer(logger);
   const db = openDb(config.dbPath, { busyTimeoutMs: 0 });
   const core = new Core(db, config, opts.clock);
-  core.events.on('error', ({ source, err }) => logger.error({ source, err: { message: String((err as Error)?.message ?? err), code: (err as { code?: string })?.code } }, `${source} failed`));
+  core.events.on('error', ({ source, err }) =>
+    logger.error(
+      { source, err: { message: String((err as Error)?.message ?? err), code: (err as { code?: string })?.code } },
+      `${source} failed`,
+    ),
+  );
   const made = provisionAccounts(core, config);
   const http = await buildApp(core, { logger });
   // Listened on directly: Fastify's own listen logs a line per address, which the banner below replaces.

@@ -48,8 +48,12 @@ describe('the account command', () => {
   it('sets, shows and resets the record limits of one account', () => {
     env.AIO_MAX_FEEDS = '10';
     run('user', 'add', 'carol', '--key', 'carol-key');
-    expect(run('user', 'limits', 'carol').out).toBe('carol: 10 feeds (default), unlimited groups (default), unlimited dashboards (default)');
-    expect(run('user', 'limits', 'carol', '--feeds', '2', '--groups', '0', '--dashboards', '5').out).toBe('carol: 2 feeds, unlimited groups, 5 dashboards');
+    expect(run('user', 'limits', 'carol').out).toBe(
+      'carol: 10 feeds (default), unlimited groups (default), unlimited dashboards (default)',
+    );
+    expect(run('user', 'limits', 'carol', '--feeds', '2', '--groups', '0', '--dashboards', '5').out).toBe(
+      'carol: 2 feeds, unlimited groups, 5 dashboards',
+    );
     // an option left out keeps its value; `default` goes back to AIO_MAX_*
     expect(run('user', 'limits', 'carol', '--feeds', 'default').out).toBe('carol: 10 feeds (default), unlimited groups, 5 dashboards');
     expect(() => run('user', 'limits', 'carol', '--feeds', 'many')).toThrow(/--feeds: "many" is not a whole number/);

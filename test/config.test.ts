@@ -4,29 +4,70 @@ import { ConfigError, loadConfig } from '../src/config.js';
 describe('configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', mqttPort: 1883, retentionDays: 30, rateLimit: 30, username: undefined, key: undefined, extraUsers: [] });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      mqttPort: 1883,
+      retentionDays: 30,
+      rateLimit: 30,
+      username: undefined,
+      key: undefined,
+      extraUsers: [],
+    });
     expect(c.accountLimits).toEqual({ feeds: 0, groups: 0, dashboards: 0 });
     expect(c.dbPath.endsWith('/data/aio.sqlite')).toBe(true);
     expect(loadConfig({ AIO_DB: ':memory:' }).dbPath).toBe(':memory:');
   });
 
   it('reads every variable', () => {
-    const c = loadConfig({ PORT: '9000', HOST: '127.0.0.1', MQTT_PORT: '1884', AIO_USERNAME: 'me', AIO_KEY: 'k', AIO_USERS: 'a:1, b:x:y', AIO_RETENTION_DAYS: '0', AIO_RATE_LIMIT: '0' });
+    const c = loadConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      MQTT_PORT: '1884',
+      AIO_USERNAME: 'me',
+      AIO_KEY: 'k',
+      AIO_USERS: 'a:1, b:x:y',
+      AIO_RETENTION_DAYS: '0',
+      AIO_RATE_LIMIT: '0',
+    });
     expect(c).toMatchObject({ port: 9000, host: '127.0.0.1', mqttPort: 1884, username: 'me', key: 'k', retentionDays: 0, rateLimit: 0 });
-    expect(c.extraUsers).toEqual([{ username: 'a', key: '1' }, { username: 'b', key: 'x:y' }]);
-    expect(loadConfig({ AIO_MAX_FEEDS: '10', AIO_MAX_GROUPS: '5', AIO_MAX_DASHBOARDS: '5' }).accountLimits).toEqual({ feeds: 10, groups: 5, dashboards: 5 });
+    expect(c.extraUsers).toEqual([
+      { username: 'a', key: '1' },
+      { username: 'b', key: 'x:y' },
+    ]);
+    expect(loadConfig({ AIO_MAX_FEEDS: '10', AIO_MAX_GROUPS: '5', AIO_MAX_DASHBOARDS: '5' }).accountLimits).toEqual({
+      feeds: 10,
+      groups: 5,
+      dashboards: 5,
+    });
   });
 
   it('keeps persistent MQTT sessions 24 h with 1000 queued messages unless told otherwise', () => {
     expect(loadConfig({})).toMatchObject({ mqttQueueMax: 1000, mqttSessionExpiry: 86400 });
-    expect(loadConfig({ AIO_MQTT_QUEUE_MAX: '50', AIO_MQTT_SESSION_EXPIRY: '600' })).toMatchObject({ mqttQueueMax: 50, mqttSessionExpiry: 600 });
+    expect(loadConfig({ AIO_MQTT_QUEUE_MAX: '50', AIO_MQTT_SESSION_EXPIRY: '600' })).toMatchObject({
+      mqttQueueMax: 50,
+      mqttSessionExpiry: 600,
+    });
   });
 
   it('caps HTTP connections overall and per address, well below the ~20,000 file descriptors', () => {
-    expect(loadConfig({}).http).toMatchObject({ maxConnections: 4_000, maxConnectionsPerIp: 256, batchMaxItems: 500, bodyBytes: 64 * 1024 });
-    expect(loadConfig({ AIO_HTTP_MAX_CONNECTIONS: '2000', AIO_HTTP_MAX_CONNECTIONS_PER_IP: '50' }).http).toMatchObject({ maxConnections: 2000, maxConnectionsPerIp: 50 });
+    expect(loadConfig({}).http).toMatchObject({
+      maxConnections: 4_000,
+      maxConnectionsPerIp: 256,
+      batchMaxItems: 500,
+      bodyBytes: 64 * 1024,
+    });
+    expect(loadConfig({ AIO_HTTP_MAX_CONNECTIONS: '2000', AIO_HTTP_MAX_CONNECTIONS_PER_IP: '50' }).http).toMatchObject({
+      maxConnections: 2000,
+      maxConnectionsPerIp: 50,
+    });
     const { headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, keepAliveTimeoutMs } = loadConfig({}).http;
-    expect({ headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, keepAliveTimeoutMs }).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 });
+    expect({ headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, keepAliveTimeoutMs }).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      idleTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 5_000,
+    });
   });
 
   it('stops on invalid values with a message naming the variable', () => {
@@ -105,7 +146,10 @@ describe('configuration', () => {
     expect(loadConfig({ AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS: '500' }).bans.failedLoginsPerAddress).toBe(500);
     expect(() => loadConfig({ AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS: '0' })).toThrow('AIO_MQTT_MAX_FAILED_LOGINS_PER_ADDRESS');
     expect(loadConfig({})).toMatchObject({ mqttMaxConnections: 14_000, mqttMaxPendingPerAddress: 100, mqttConnectTimeoutMs: 10_000 });
-    expect(loadConfig({ AIO_MQTT_MAX_CONNECTIONS: '50000', AIO_MQTT_MAX_PENDING_PER_ADDRESS: '0' })).toMatchObject({ mqttMaxConnections: 50_000, mqttMaxPendingPerAddress: 0 });
+    expect(loadConfig({ AIO_MQTT_MAX_CONNECTIONS: '50000', AIO_MQTT_MAX_PENDING_PER_ADDRESS: '0' })).toMatchObject({
+      mqttMaxConnections: 50_000,
+      mqttMaxPendingPerAddress: 0,
+    });
     expect(() => loadConfig({ AIO_MQTT_MAX_CONNECTIONS: '0' })).toThrow('AIO_MQTT_MAX_CONNECTIONS');
     expect(() => loadConfig({ AIO_MQTT_MAX_PENDING_PER_ADDRESS: 'lots' })).toThrow('AIO_MQTT_MAX_PENDING_PER_ADDRESS');
   });

@@ -32,7 +32,16 @@ export function tempDir(prefix = 'aio-test-'): { dir: string; cleanup(): void } 
 
 export function testConfig(overrides: Partial<Config> = {}, dbPath?: string): Config {
   // The data rate limit is off unless a test turns it on: most tests write far more than 30 points a minute.
-  return { ...loadConfig({}), port: 0, host: '127.0.0.1', mqttPort: 0, logLevel: 'silent', rateLimit: 0, ...overrides, ...(dbPath ? { dbPath } : {}) };
+  return {
+    ...loadConfig({}),
+    port: 0,
+    host: '127.0.0.1',
+    mqttPort: 0,
+    logLevel: 'silent',
+    rateLimit: 0,
+    ...overrides,
+    ...(dbPath ? { dbPath } : {}),
+  };
 }
 
 /**

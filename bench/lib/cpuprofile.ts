@@ -23,9 +23,7 @@ if (!arg) {
   console.error('usage: tsx bench/lib/cpuprofile.ts FILE.cpuprofile [TOP]');
   process.exit(2);
 }
-const file = statSync(arg).isDirectory()
-  ? join(arg, readdirSync(arg).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) ?? '')
-  : arg;
+const file = statSync(arg).isDirectory() ? join(arg, readdirSync(arg).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) ?? '') : arg;
 const top = Number(topRaw ?? 25);
 /** ALL=1: total time of every function, not only the project's. */
 const all = process.env.ALL === '1';
@@ -47,7 +45,11 @@ p.samples.forEach((id, i) => {
   total += dt;
 });
 
-const short = (url: string) => url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '~/').replace(/^.*?\/(src|bench)\//, '$1/');
+const short = (url: string) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, '~/')
+    .replace(/^.*?\/(src|bench)\//, '$1/');
 const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
 
 const self = new Map<string, number>();

@@ -117,12 +117,18 @@ export async function compareHttp(
   ]);
   const oursRps = mean(o!.map((r) => r.rps));
   const baseRps = mean(b!.map((r) => r.rps));
-  ctx.log(`  ${label}: ours ${o!.map((r) => Math.round(r.rps)).join(', ')} req/s; baseline ${b!.map((r) => Math.round(r.rps)).join(', ')} req/s`);
+  ctx.log(
+    `  ${label}: ours ${o!.map((r) => Math.round(r.rps)).join(', ')} req/s; baseline ${b!.map((r) => Math.round(r.rps)).join(', ')} req/s`,
+  );
   return { ours: o!, base: b!, oursRps, baseRps };
 }
 
 /** The table row of a throughput comparison: ratio ours ÷ baseline against a minimum. */
-export function throughputRow(scenario: string, r: { ours: HttpResult[]; base: HttpResult[]; oursRps: number; baseRps: number }, min: number): Row {
+export function throughputRow(
+  scenario: string,
+  r: { ours: HttpResult[]; base: HttpResult[]; oursRps: number; baseRps: number },
+  min: number,
+): Row {
   const ratio = r.oursRps / r.baseRps;
   return {
     scenario,

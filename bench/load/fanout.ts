@@ -47,10 +47,19 @@ const post = (value: string) =>
   new Promise<void>((resolve, reject) => {
     const body = JSON.stringify({ value });
     const req = request(
-      { host: '127.0.0.1', port: cfg.httpPort, path: cfg.httpPath, method: 'POST', agent, headers: { ...cfg.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port: cfg.httpPort,
+        path: cfg.httpPath,
+        method: 'POST',
+        agent,
+        headers: { ...cfg.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`POST ${cfg.httpPath}: ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`POST ${cfg.httpPath}: ${res.statusCode}`)),
+        );
       },
     );
     req.on('error', reject);

@@ -65,7 +65,11 @@ function countingSubscriber(filter: string): Promise<{ count: () => number; clos
     let buf = Buffer.alloc(0);
     const sock = tcpConnect(cfg.port, '127.0.0.1', () => {
       const flags = 0x02 | (cfg.username ? 0x80 : 0) | (cfg.password ? 0x40 : 0);
-      const payload = [str(`bench-count-${process.pid}`), ...(cfg.username ? [str(cfg.username)] : []), ...(cfg.password ? [str(cfg.password)] : [])];
+      const payload = [
+        str(`bench-count-${process.pid}`),
+        ...(cfg.username ? [str(cfg.username)] : []),
+        ...(cfg.password ? [str(cfg.password)] : []),
+      ];
       sock.write(packet(0x10, Buffer.concat([str('MQTT'), Buffer.from([4, flags, 0, 60]), ...payload])));
       sock.write(packet(0x82, Buffer.concat([Buffer.from([0, 1]), str(filter), Buffer.from([0])])));
     });

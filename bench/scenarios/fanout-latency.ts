@@ -42,11 +42,31 @@ export async function run(ctx: Ctx): Promise<Row[]> {
       const [o, a, h] = await alternate(ctx, [
         async () =>
           check(
-            await runLoad<FanResult>('load/fanout.ts', { ...common, subscribers, messages, trigger: 'http', mqttPort: ours.mqtt, httpPort: ours.http, httpPath: `/api/v2/${USER}/feeds/bench/data` }),
+            await runLoad<FanResult>('load/fanout.ts', {
+              ...common,
+              subscribers,
+              messages,
+              trigger: 'http',
+              mqttPort: ours.mqtt,
+              httpPort: ours.http,
+              httpPath: `/api/v2/${USER}/feeds/bench/data`,
+            }),
             'ours',
           ),
-        async () => check(await runLoad<FanResult>('load/fanout.ts', { ...common, subscribers, messages, trigger: 'mqtt', mqttPort: aedes.mqtt }), 'aedes'),
-        () => runLoad<FanResult>('load/fanout.ts', { ...common, subscribers: 0, messages: 200, trigger: 'http', httpPort: bare.http, httpPath: '/ingest' }),
+        async () =>
+          check(
+            await runLoad<FanResult>('load/fanout.ts', { ...common, subscribers, messages, trigger: 'mqtt', mqttPort: aedes.mqtt }),
+            'aedes',
+          ),
+        () =>
+          runLoad<FanResult>('load/fanout.ts', {
+            ...common,
+            subscribers: 0,
+            messages: 200,
+            trigger: 'http',
+            httpPort: bare.http,
+            httpPath: '/ingest',
+          }),
       ]);
       const oursP50 = mean(o!.map((r) => r.p50));
       const oursP99 = mean(o!.map((r) => r.p99));

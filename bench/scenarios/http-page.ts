@@ -16,7 +16,13 @@ export async function run(ctx: Ctx): Promise<Row[]> {
   const base = await startBareHttp(copyDb(big, join(ctx.tmp, 'page-base.sqlite')));
   try {
     const path = `/api/v2/${USER}/feeds/bench/data?limit=1000`;
-    const first = await compareHttp(ctx, 'http-page first', { port: ours.http!, req: { path } }, { port: base.http!, req: { path: '/page' } }, 10);
+    const first = await compareHttp(
+      ctx,
+      'http-page first',
+      { port: ours.http!, req: { path } },
+      { port: base.http!, req: { path: '/page' } },
+      10,
+    );
     const deepR = await compareHttp(
       ctx,
       'http-page deep',

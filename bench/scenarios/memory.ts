@@ -16,7 +16,9 @@ async function measure(ctx: Ctx, label: string, server: Started): Promise<{ idle
   try {
     await sleep(500);
     const idleMb = server.child.rssMb();
-    const load = spawnChild('load/clients.ts', { args: [JSON.stringify({ port: server.mqtt, username: USER, password: KEY, clients: CLIENTS, batch: 250 })] });
+    const load = spawnChild('load/clients.ts', {
+      args: [JSON.stringify({ port: server.mqtt, username: USER, password: KEY, clients: CLIENTS, batch: 250 })],
+    });
     try {
       const ready = await load.next<{ type: 'ready'; connected: number; seconds: number }>('ready', 240_000);
       await sleep(2000);
@@ -25,7 +27,9 @@ async function measure(ctx: Ctx, label: string, server: Started): Promise<{ idle
         rssMb = Math.max(rssMb, server.child.rssMb());
         await sleep(500);
       }
-      ctx.log(`  ${label}: ${idleMb.toFixed(0)} MB idle, ${rssMb.toFixed(0)} MB with ${ready.connected} clients (connected in ${ready.seconds.toFixed(1)} s)`);
+      ctx.log(
+        `  ${label}: ${idleMb.toFixed(0)} MB idle, ${rssMb.toFixed(0)} MB with ${ready.connected} clients (connected in ${ready.seconds.toFixed(1)} s)`,
+      );
       return { idleMb, rssMb, connectSeconds: ready.seconds };
     } finally {
       await load.stop(60_000);

@@ -25,13 +25,24 @@ export async function run(ctx: Ctx): Promise<Row[]> {
   const ours = await startOurs(ctx, seeded, 'mqtt-ingest');
   const base = await startBareAedes();
   const db = new Database(seeded.path, { readonly: true });
-  const counted = db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM data d JOIN feeds f ON f.id = d.feed_id WHERE f.key LIKE ?`);
+  const counted = db.prepare<[string], { n: number }>(
+    `SELECT count(*) AS n FROM data d JOIN feeds f ON f.id = d.feed_id WHERE f.key LIKE ?`,
+  );
   let runNo = 0;
   try {
     const rows: Row[] = [];
     for (const qos of [0, 1] as const) {
       const load = (port: number, topicPrefix: string, subscribe?: string) =>
-        runLoad<PubResult>('load/mqtt-publish.ts', { port, username: USER, password: KEY, clients: CLIENTS, qos, duration: ctx.duration, topicPrefix, subscribe });
+        runLoad<PubResult>('load/mqtt-publish.ts', {
+          port,
+          username: USER,
+          password: KEY,
+          clients: CLIENTS,
+          qos,
+          duration: ctx.duration,
+          topicPrefix,
+          subscribe,
+        });
       const oursRun = async () => {
         const tag = `q${qos}r${++runNo}-`;
         const r = await load(ours.mqtt!, `${USER}/feeds/${tag}`);

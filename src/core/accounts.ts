@@ -112,7 +112,8 @@ export class Accounts {
   setRateLimit(username: string, limit: number | null): UserRow {
     const existing = this.find(username);
     if (!existing) throw notFound(`no user named ${username}`);
-    if (limit !== null && (!Number.isInteger(limit) || limit < 0)) throw invalid('a rate limit is a whole number of points per minute, 0 for none');
+    if (limit !== null && (!Number.isInteger(limit) || limit < 0))
+      throw invalid('a rate limit is a whole number of points per minute, 0 for none');
     this.cache.clear();
     return this.ctx.stores.accounts.update(existing.id, { rateLimit: limit, updatedAt: this.ctx.clock() })!;
   }

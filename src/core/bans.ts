@@ -19,7 +19,6 @@ export interface BanLimits {
   failedLoginsPerAddress: number;
 }
 
-
 /** Longer names cannot be accounts (usernames have at most 64 characters): their failures share one count per address. */
 const MAX_USERNAME = 64;
 
@@ -94,7 +93,12 @@ export class Bans {
     g.bans = g.bans.filter((t) => now - t < HOUR);
     const seconds = banSeconds(g.bans.length);
     g.bans.push(now);
-    const ban: Ban = { until: now + seconds * 1000, seconds, reason, message: `enforcement limit reached, your account is banned for ${seconds} seconds` };
+    const ban: Ban = {
+      until: now + seconds * 1000,
+      seconds,
+      reason,
+      message: `enforcement limit reached, your account is banned for ${seconds} seconds`,
+    };
     g.ban = ban;
     this.events.emit('ban', { user, ban });
     return ban;

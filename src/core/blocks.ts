@@ -136,7 +136,14 @@ export class Blocks {
     const now = this.ctx.clock();
     const { stores } = this.ctx;
     const created = this.ctx.tx.run(() => {
-      const block = stores.blocks.insert({ ...attrs, userId: user.id, dashboardId: dashboard.id, visualType: type, createdAt: now, updatedAt: now });
+      const block = stores.blocks.insert({
+        ...attrs,
+        userId: user.id,
+        dashboardId: dashboard.id,
+        visualType: type,
+        createdAt: now,
+        updatedAt: now,
+      });
       this.connect(block, connections);
       this.layouts.place(dashboard, block);
       stores.dashboards.update(dashboard.userId, dashboard.id, { updatedAt: now });
@@ -150,7 +157,8 @@ export class Blocks {
   update(user: UserRow, block: BlockRow, input: Fields): BlockRow {
     const attrs = blockAttrs(input);
     if (input.visual_type !== undefined && input.visual_type !== null) attrs.visualType = visualType(input.visual_type);
-    const connections = input.block_feeds === undefined || input.block_feeds === null ? undefined : this.connections(user, input.block_feeds);
+    const connections =
+      input.block_feeds === undefined || input.block_feeds === null ? undefined : this.connections(user, input.block_feeds);
     attrs.updatedAt = this.ctx.clock();
     const store = this.ctx.stores.blocks;
     const updated = this.ctx.tx.run(() => {
@@ -172,11 +180,21 @@ export class Blocks {
 
   /** Block records with their feed connections, in one query for all of them. */
   json(user: UserRow, rows: BlockRow[]): BlockJson[] {
-    return blocksJson(rows, this.ctx.stores.blocks.connections(user.id, rows.map((b) => b.id)));
+    return blocksJson(
+      rows,
+      this.ctx.stores.blocks.connections(
+        user.id,
+        rows.map((b) => b.id),
+      ),
+    );
   }
 
   private connect(block: BlockRow, connections: Connection[]): void {
-    this.ctx.stores.blocks.connect(block.userId, block.id, connections.map((c) => ({ feedId: c.feed.id, groupId: c.group.id })));
+    this.ctx.stores.blocks.connect(
+      block.userId,
+      block.id,
+      connections.map((c) => ({ feedId: c.feed.id, groupId: c.group.id })),
+    );
   }
 
   /**

@@ -115,7 +115,8 @@ export class Dashboards {
     }
     attrs.updatedAt = this.ctx.clock();
     const updated = this.ctx.tx.run(() => {
-      if (attrs.visibility) this.ctx.stores.permissions.syncPublic(user.id, { model: 'dashboard', id: dashboard.id }, attrs.visibility, attrs.updatedAt!);
+      if (attrs.visibility)
+        this.ctx.stores.permissions.syncPublic(user.id, { model: 'dashboard', id: dashboard.id }, attrs.visibility, attrs.updatedAt!);
       return this.ctx.stores.dashboards.update(dashboard.userId, dashboard.id, attrs);
     });
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Dashboard', record: updated });
@@ -142,8 +143,14 @@ export class Dashboards {
   json(user: UserRow, rows: DashboardRow[], opts: { layouts?: boolean } = {}): DashboardJson[] {
     if (rows.length === 0) return [];
     const blocks = this.ctx.stores.blocks;
-    const blockRows = blocks.list(user.id, rows.map((d) => d.id));
-    const links = blocks.connections(user.id, blockRows.map((b) => b.id));
+    const blockRows = blocks.list(
+      user.id,
+      rows.map((d) => d.id),
+    );
+    const links = blocks.connections(
+      user.id,
+      blockRows.map((b) => b.id),
+    );
     const layouts = opts.layouts ? new Map(rows.map((d) => [d.id, this.layouts(d)])) : undefined;
     return dashboardsJson(rows, blockRows, links, layouts);
   }

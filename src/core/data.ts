@@ -78,7 +78,11 @@ export class Data {
     this.chart = new ChartRollups(ctx.stores.chart, ctx.clock);
   }
 
-  private insertAll(user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, now: number): Array<{ feed: FeedRow; row: DataRow }> {
+  private insertAll(
+    user: UserRow,
+    items: Array<{ feed: FeedRow; datum: DatumInput }>,
+    now: number,
+  ): Array<{ feed: FeedRow; row: DataRow }> {
     return this.ctx.tx.run(() => {
       const s = this.sql;
       const rows: Array<{ feed: FeedRow; row: DataRow }> = [];
@@ -225,12 +229,22 @@ export class Data {
    * Points another account writes on the owner's existing feeds, once core/permissions.ts has said it
    * may: stored as the owner's, from the writer's rate budget; never creates a feed.
    */
-  storeShared(writer: UserRow, owner: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, qos?: 0 | 1): Array<{ feed: FeedRow; row: DataRow }> {
+  storeShared(
+    writer: UserRow,
+    owner: UserRow,
+    items: Array<{ feed: FeedRow; datum: DatumInput }>,
+    qos?: 0 | 1,
+  ): Array<{ feed: FeedRow; row: DataRow }> {
     return this.store(owner, items, qos, writer);
   }
 
   /** `payer`: whose rate budget the points come from (the owner's unless someone they shared with wrote). */
-  private store(user: UserRow, items: Array<{ feed: FeedRow; datum: DatumInput }>, qos?: 0 | 1, payer: UserRow = user): Array<{ feed: FeedRow; row: DataRow }> {
+  private store(
+    user: UserRow,
+    items: Array<{ feed: FeedRow; datum: DatumInput }>,
+    qos?: 0 | 1,
+    payer: UserRow = user,
+  ): Array<{ feed: FeedRow; row: DataRow }> {
     const now = this.ctx.clock();
     for (const { feed, datum } of items) {
       if (!feed.enabled) throw invalid(`feed ${feed.key} is disabled and does not accept data`);
@@ -344,7 +358,17 @@ export class Data {
     const row = this.sql.last.get(feed.id);
     if (row || feed.lastValue === null) return row;
     const at = feed.lastValueAt ?? feed.updatedAt;
-    return { id: '', feedId: feed.id, userId: feed.userId, value: feed.lastValue, lat: null, lon: null, ele: null, createdAt: at, updatedAt: at };
+    return {
+      id: '',
+      feedId: feed.id,
+      userId: feed.userId,
+      value: feed.lastValue,
+      lat: null,
+      lon: null,
+      ele: null,
+      createdAt: at,
+      updatedAt: at,
+    };
   }
 
   /** The oldest and newest stored points (feed details), moving no read pointer. */

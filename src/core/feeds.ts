@@ -94,7 +94,15 @@ export class Feeds {
         if (!base) throw invalid('Validation failed: Key can not be made from that name');
         local = uniqueKey(base, taken);
       }
-      const feed = store.insert({ ...attrs, userId: user.id, groupId: group.id, key: feedFullKey(group.key, local), name, createdAt: now, updatedAt: now });
+      const feed = store.insert({
+        ...attrs,
+        userId: user.id,
+        groupId: group.id,
+        key: feedFullKey(group.key, local),
+        name,
+        createdAt: now,
+        updatedAt: now,
+      });
       // A public feed has its public read permission (core/permissions.ts).
       if (attrs.visibility === 'public') this.ctx.stores.permissions.syncPublic(user.id, { model: 'feed', id: feed.id }, 'public', now);
       return feed;
@@ -118,7 +126,8 @@ export class Feeds {
     attrs.updatedAt = this.ctx.clock();
     const updated = this.ctx.tx.run(() => {
       const row = this.ctx.stores.feeds.update(user.id, feed.id, attrs)!;
-      if (attrs.visibility) this.ctx.stores.permissions.syncPublic(user.id, { model: 'feed', id: feed.id }, attrs.visibility, attrs.updatedAt!);
+      if (attrs.visibility)
+        this.ctx.stores.permissions.syncPublic(user.id, { model: 'feed', id: feed.id }, attrs.visibility, attrs.updatedAt!);
       return row;
     });
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Feed', record: updated });

@@ -88,7 +88,8 @@ export class Groups {
     const updated = this.ctx.tx.run(() => {
       // Feeds at home in this group carry its key as their prefix: `old.feed` → `new.feed`.
       if (newKey) this.ctx.stores.feeds.rekeyHomeFeeds(user.id, group.id, group.key, newKey);
-      if (attrs.visibility) this.ctx.stores.permissions.syncPublic(user.id, { model: 'group', id: group.id }, attrs.visibility, attrs.updatedAt!);
+      if (attrs.visibility)
+        this.ctx.stores.permissions.syncPublic(user.id, { model: 'group', id: group.id }, attrs.visibility, attrs.updatedAt!);
       return this.ctx.stores.groups.update(user.id, group.id, attrs)!;
     });
     this.ctx.events.emit('activity', { userId: user.id, action: 'update', model: 'Group', record: updated });

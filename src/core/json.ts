@@ -152,7 +152,10 @@ class JsonParser {
       this.ws();
       if (this.src[this.pos++] !== ':') this.fail();
       const value = this.value(depth + 1);
-      if (this.forbidProtoKeys && (key === '__proto__' || (key === 'constructor' && value.t === 'object' && value.entries.has('prototype')))) {
+      if (
+        this.forbidProtoKeys &&
+        (key === '__proto__' || (key === 'constructor' && value.t === 'object' && value.entries.has('prototype')))
+      ) {
         throw new JsonProtoError();
       }
       entries.set(key, value); // duplicate keys: last wins, like JSON.parse
@@ -194,7 +197,6 @@ export function compact(node: JsonNode): string {
     }
   }
 }
-
 
 /**
  * Plain JavaScript from a node, except that a `value` (or webhook `payload`) member that is a number, boolean, object or

@@ -12,7 +12,6 @@ interface Bucket {
   lastNotice: number;
 }
 
-
 /**
  * One token bucket per user, shared by every door: capacity and refill are the user's data rate
  * (points per minute). Data creates, updates and deletes take one token each, and so do feed and

@@ -8,8 +8,7 @@ export const DEFAULT_STRFTIME = '%Y-%m-%d %H:%M:%S.%L %j %u %z %Z';
 // ---------------------------------------------------------------------------------------------------
 // strftime (Ruby Time#strftime subset)
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
-  'October', 'November', 'December'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 function zoneAbbreviation(zone: Zone, ms: number): string {
@@ -135,49 +134,140 @@ function expand(fmt: string, l: Local, zone: Zone, depth: number): string {
     }
     const sub = (f: string): string => text(depth < 4 ? expand(f, l, zone, depth + 1) : '', spec);
     switch (d) {
-      case 'Y': out += num(l.year, l.year < 0 ? 5 : 4, '0', spec); break;
-      case 'C': out += num(Math.floor(l.year / 100), 2, '0', spec); break;
-      case 'y': out += num(((l.year % 100) + 100) % 100, 2, '0', spec); break;
-      case 'm': out += num(l.mon, 2, '0', spec); break;
-      case 'B': out += text(MONTHS[l.mon - 1], spec); break;
-      case 'b': case 'h': out += text(MONTHS[l.mon - 1].slice(0, 3), spec); break;
-      case 'd': out += num(l.mday, 2, '0', spec); break;
-      case 'e': out += num(l.mday, 2, '_', spec); break;
-      case 'j': out += num(l.yday, 3, '0', spec); break;
-      case 'H': out += num(l.hour, 2, '0', spec); break;
-      case 'k': out += num(l.hour, 2, '_', spec); break;
-      case 'I': out += num(l.hour % 12 === 0 ? 12 : l.hour % 12, 2, '0', spec); break;
-      case 'l': out += num(l.hour % 12 === 0 ? 12 : l.hour % 12, 2, '_', spec); break;
-      case 'P': out += text(l.hour < 12 ? 'am' : 'pm', spec); break;
-      case 'p': out += text(l.hour < 12 ? 'AM' : 'PM', spec, true); break;
-      case 'M': out += num(l.min, 2, '0', spec); break;
-      case 'S': out += num(l.sec, 2, '0', spec); break;
-      case 'L': out += fraction(l.milli, spec.width ?? 3); break;
-      case 'N': out += fraction(l.milli, spec.width ?? 9); break;
-      case 'z': out += offsetText(l.offsetMs, spec); break;
-      case 'Z': out += text(zoneAbbreviation(zone, l.ms), spec, true); break;
-      case 'A': out += text(DAYS[l.wday], spec); break;
-      case 'a': out += text(DAYS[l.wday].slice(0, 3), spec); break;
-      case 'u': out += num(l.wday === 0 ? 7 : l.wday, 1, '0', spec); break;
-      case 'w': out += num(l.wday, 1, '0', spec); break;
-      case 'U': out += num(Math.floor((l.yday - 1 - l.wday + 7) / 7), 2, '0', spec); break;
-      case 'W': out += num(Math.floor((l.yday - 1 - ((l.wday + 6) % 7) + 7) / 7), 2, '0', spec); break;
-      case 'G': { const y = isoWeek(l).year; out += num(y, y < 0 ? 5 : 4, '0', spec); break; }
-      case 'g': out += num(((isoWeek(l).year % 100) + 100) % 100, 2, '0', spec); break;
-      case 'V': out += num(isoWeek(l).week, 2, '0', spec); break;
-      case 's': out += num(Math.floor(l.ms / 1000), 1, '0', spec); break;
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case '%': out += '%'; break;
-      case 'c': out += sub('%a %b %e %H:%M:%S %Y'); break;
-      case 'D': case 'x': out += sub('%m/%d/%y'); break;
-      case 'F': out += sub('%Y-%m-%d'); break;
-      case 'T': case 'X': out += sub('%H:%M:%S'); break;
-      case 'R': out += sub('%H:%M'); break;
-      case 'r': out += sub('%I:%M:%S %p'); break;
-      case 'v': out += sub('%e-%^b-%Y'); break;
-      case '+': out += sub('%a %b %e %H:%M:%S %Z %Y'); break;
-      default: out += fmt.slice(start, i); break; // unknown directive: literal, flags and all
+      case 'Y':
+        out += num(l.year, l.year < 0 ? 5 : 4, '0', spec);
+        break;
+      case 'C':
+        out += num(Math.floor(l.year / 100), 2, '0', spec);
+        break;
+      case 'y':
+        out += num(((l.year % 100) + 100) % 100, 2, '0', spec);
+        break;
+      case 'm':
+        out += num(l.mon, 2, '0', spec);
+        break;
+      case 'B':
+        out += text(MONTHS[l.mon - 1], spec);
+        break;
+      case 'b':
+      case 'h':
+        out += text(MONTHS[l.mon - 1].slice(0, 3), spec);
+        break;
+      case 'd':
+        out += num(l.mday, 2, '0', spec);
+        break;
+      case 'e':
+        out += num(l.mday, 2, '_', spec);
+        break;
+      case 'j':
+        out += num(l.yday, 3, '0', spec);
+        break;
+      case 'H':
+        out += num(l.hour, 2, '0', spec);
+        break;
+      case 'k':
+        out += num(l.hour, 2, '_', spec);
+        break;
+      case 'I':
+        out += num(l.hour % 12 === 0 ? 12 : l.hour % 12, 2, '0', spec);
+        break;
+      case 'l':
+        out += num(l.hour % 12 === 0 ? 12 : l.hour % 12, 2, '_', spec);
+        break;
+      case 'P':
+        out += text(l.hour < 12 ? 'am' : 'pm', spec);
+        break;
+      case 'p':
+        out += text(l.hour < 12 ? 'AM' : 'PM', spec, true);
+        break;
+      case 'M':
+        out += num(l.min, 2, '0', spec);
+        break;
+      case 'S':
+        out += num(l.sec, 2, '0', spec);
+        break;
+      case 'L':
+        out += fraction(l.milli, spec.width ?? 3);
+        break;
+      case 'N':
+        out += fraction(l.milli, spec.width ?? 9);
+        break;
+      case 'z':
+        out += offsetText(l.offsetMs, spec);
+        break;
+      case 'Z':
+        out += text(zoneAbbreviation(zone, l.ms), spec, true);
+        break;
+      case 'A':
+        out += text(DAYS[l.wday], spec);
+        break;
+      case 'a':
+        out += text(DAYS[l.wday].slice(0, 3), spec);
+        break;
+      case 'u':
+        out += num(l.wday === 0 ? 7 : l.wday, 1, '0', spec);
+        break;
+      case 'w':
+        out += num(l.wday, 1, '0', spec);
+        break;
+      case 'U':
+        out += num(Math.floor((l.yday - 1 - l.wday + 7) / 7), 2, '0', spec);
+        break;
+      case 'W':
+        out += num(Math.floor((l.yday - 1 - ((l.wday + 6) % 7) + 7) / 7), 2, '0', spec);
+        break;
+      case 'G': {
+        const y = isoWeek(l).year;
+        out += num(y, y < 0 ? 5 : 4, '0', spec);
+        break;
+      }
+      case 'g':
+        out += num(((isoWeek(l).year % 100) + 100) % 100, 2, '0', spec);
+        break;
+      case 'V':
+        out += num(isoWeek(l).week, 2, '0', spec);
+        break;
+      case 's':
+        out += num(Math.floor(l.ms / 1000), 1, '0', spec);
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case '%':
+        out += '%';
+        break;
+      case 'c':
+        out += sub('%a %b %e %H:%M:%S %Y');
+        break;
+      case 'D':
+      case 'x':
+        out += sub('%m/%d/%y');
+        break;
+      case 'F':
+        out += sub('%Y-%m-%d');
+        break;
+      case 'T':
+      case 'X':
+        out += sub('%H:%M:%S');
+        break;
+      case 'R':
+        out += sub('%H:%M');
+        break;
+      case 'r':
+        out += sub('%I:%M:%S %p');
+        break;
+      case 'v':
+        out += sub('%e-%^b-%Y');
+        break;
+      case '+':
+        out += sub('%a %b %e %H:%M:%S %Z %Y');
+        break;
+      default:
+        out += fmt.slice(start, i);
+        break; // unknown directive: literal, flags and all
     }
   }
   return out;

@@ -104,14 +104,29 @@ export function offsetAt(zone: Zone, ms: number): number {
   let second = 0;
   for (const p of zone.parts.formatToParts(secMs)) {
     switch (p.type) {
-      case 'era': era = p.value; break;
-      case 'year': year = Number(p.value); break;
-      case 'month': month = Number(p.value); break;
-      case 'day': day = Number(p.value); break;
-      case 'hour': hour = Number(p.value) % 24; break;
-      case 'minute': minute = Number(p.value); break;
-      case 'second': second = Number(p.value); break;
-      default: break;
+      case 'era':
+        era = p.value;
+        break;
+      case 'year':
+        year = Number(p.value);
+        break;
+      case 'month':
+        month = Number(p.value);
+        break;
+      case 'day':
+        day = Number(p.value);
+        break;
+      case 'hour':
+        hour = Number(p.value) % 24;
+        break;
+      case 'minute':
+        minute = Number(p.value);
+        break;
+      case 'second':
+        second = Number(p.value);
+        break;
+      default:
+        break;
     }
   }
   if (era.startsWith('B')) year = 1 - year; // "BC" → astronomical year numbering

@@ -35,7 +35,10 @@ export function parseTime(raw: unknown): number | null {
   if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
   const m = ISO_RE.exec(s);
   if (!m) return null;
-  let norm = s.replace(' ', 'T').replace(/\s*UTC$/i, 'Z').replace(/\s+/g, '');
+  let norm = s
+    .replace(' ', 'T')
+    .replace(/\s*UTC$/i, 'Z')
+    .replace(/\s+/g, '');
   if (!m[1]) norm += 'T00:00';
   if (!m[4]) norm += 'Z';
   norm = norm.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
@@ -53,7 +56,11 @@ export const MAX_TIME_MS = 253_402_300_799_999;
 export const MIN_DATA_TIME_MS = 0;
 export const MAX_DATA_TIME_MS = 95_617_584_000_000 - 1;
 
-const isoText = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z').replace(/\.\d{3}Z$/, 'Z');
+const isoText = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace('.000Z', 'Z')
+    .replace(/\.\d{3}Z$/, 'Z');
 
 /** Refuses a time outside [min, max] with 422, naming the field and the range. */
 export function checkTimeRange(ms: number, name: string, min = MIN_TIME_MS, max = MAX_TIME_MS): number {

@@ -69,7 +69,14 @@ export class Webhooks {
     }
     const token = generateWebhookToken();
     const now = this.ctx.clock();
-    const receiver = this.ctx.stores.webhooks.insert({ userId: user.id, feedId: feed.id, kind, tokenHash: hashKey(token), createdAt: now, updatedAt: now });
+    const receiver = this.ctx.stores.webhooks.insert({
+      userId: user.id,
+      feedId: feed.id,
+      kind,
+      tokenHash: hashKey(token),
+      createdAt: now,
+      updatedAt: now,
+    });
     return { receiver, token };
   }
 

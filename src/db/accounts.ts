@@ -100,7 +100,10 @@ export class AccountStore {
       kind === 'feeds'
         ? db.select({ n: count() }).from(feeds).where(eq(feeds.userId, userId))
         : kind === 'groups'
-          ? db.select({ n: count() }).from(groups).where(and(eq(groups.userId, userId), ne(groups.key, 'default')))
+          ? db
+              .select({ n: count() })
+              .from(groups)
+              .where(and(eq(groups.userId, userId), ne(groups.key, 'default')))
           : db.select({ n: count() }).from(dashboards).where(eq(dashboards.userId, userId));
     return q.get()?.n ?? 0;
   }

@@ -71,9 +71,7 @@ export class ChartStatements {
        FROM feeds f LEFT JOIN chart_progress p ON p.feed_id = f.id WHERE f.id = ?`,
     );
     this.foldedId = db.prepare(`SELECT folded_id AS w FROM chart_progress WHERE feed_id = ?`);
-    this.setProgress = db.prepare(
-      `INSERT OR REPLACE INTO chart_progress (feed_id, user_id, folded_id, folded_n) VALUES (?, ?, ?, ?)`,
-    );
+    this.setProgress = db.prepare(`INSERT OR REPLACE INTO chart_progress (feed_id, user_id, folded_id, folded_n) VALUES (?, ?, ?, ?)`);
     this.addFolded = db.prepare(`UPDATE chart_progress SET folded_n = folded_n + ? WHERE feed_id = ?`);
     this.setFoldedN = db.prepare(`UPDATE chart_progress SET folded_n = ? WHERE feed_id = ?`);
     this.dropProgress = db.prepare(`DELETE FROM chart_progress WHERE feed_id = ?`);

@@ -77,7 +77,9 @@ class FeedByKey {
     const feedCols = this.columns.map((c) => `f."${c.name}"`).join(', ');
     this.stmt = db.prepare(`SELECT ${feedCols} FROM feeds f WHERE f.user_id = ? AND f.key = ? LIMIT 1`);
     this.stmt.raw(true);
-    const dataCols = COLUMNS.split(', ').map((c) => `d.${c}`).join(', ');
+    const dataCols = COLUMNS.split(', ')
+      .map((c) => `d.${c}`)
+      .join(', ');
     this.withLast = db.prepare(
       `SELECT ${feedCols}, ${dataCols} FROM feeds f
        LEFT JOIN data d ON d.id = (SELECT id FROM data WHERE feed_id = f.id ORDER BY id DESC LIMIT 1)
@@ -126,7 +128,15 @@ export class DataStatements {
   readonly page: RowStatement<[number, string, string, number]>;
   readonly countRange: Statement<[number, string, string], { n: number }>;
   readonly countAbove: Statement<[number, string], { n: number }>;
-  readonly update: Statement<{ feedId: number; id: string; value: string; lat: number | null; lon: number | null; ele: number | null; updatedAt: number }>;
+  readonly update: Statement<{
+    feedId: number;
+    id: string;
+    value: string;
+    lat: number | null;
+    lon: number | null;
+    ele: number | null;
+    updatedAt: number;
+  }>;
   readonly remove: Statement<[number, string]>;
   readonly setLast: Statement<[string | null, number | null, number]>;
   /** Moves a feed's read pointer (pointer, feed id, pointer again): no write when it is already there. */
@@ -157,7 +167,9 @@ export class DataStatements {
     this.first = rows(`SELECT ${COLUMNS} FROM data WHERE feed_id = ? ORDER BY id ASC LIMIT 1`);
     const pointed = (order: 'ASC' | 'DESC') =>
       new PointedRowStatement(
-        db.prepare(`SELECT ${COLUMNS}, (SELECT read_pointer FROM feeds WHERE id = ?) FROM data WHERE feed_id = ? ORDER BY id ${order} LIMIT 1`),
+        db.prepare(
+          `SELECT ${COLUMNS}, (SELECT read_pointer FROM feeds WHERE id = ?) FROM data WHERE feed_id = ? ORDER BY id ${order} LIMIT 1`,
+        ),
       );
     this.lastPointed = pointed('DESC');
     this.firstPointed = pointed('ASC');
@@ -171,9 +183,7 @@ export class DataStatements {
     this.remove = db.prepare(`DELETE FROM data WHERE feed_id = ? AND id = ?`);
     this.setLast = db.prepare(`UPDATE feeds SET last_value = ?, last_value_at = ? WHERE id = ?`);
     this.setPointer = db.prepare(`UPDATE feeds SET read_pointer = ? WHERE id = ? AND read_pointer IS NOT ?`);
-    this.expire = db.prepare(
-      `DELETE FROM data WHERE rowid IN (SELECT rowid FROM data WHERE feed_id = ? AND id < ? ORDER BY id LIMIT ?)`,
-    );
+    this.expire = db.prepare(`DELETE FROM data WHERE rowid IN (SELECT rowid FROM data WHERE feed_id = ? AND id < ? ORDER BY id LIMIT ?)`);
     this.feedsWithData = db.prepare(`SELECT id FROM feeds WHERE data_count > 0`);
     this.count = db.prepare(`SELECT data_count AS n FROM feeds WHERE id = ?`);
     this.pointer = db.prepare(`SELECT read_pointer AS p FROM feeds WHERE id = ?`);

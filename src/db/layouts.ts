@@ -36,7 +36,11 @@ export class LayoutStore {
   taken(userId: number, dashboardId: number, breakpoint: string): { boxes: LayoutBox[]; lastPosition: number | null } {
     const where = this.where(userId, dashboardId, breakpoint);
     const boxes = this.db.select({ x: layouts.x, y: layouts.y, w: layouts.w, h: layouts.h }).from(layouts).where(where).all();
-    const last = this.db.select({ p: max(layouts.position) }).from(layouts).where(where).get();
+    const last = this.db
+      .select({ p: max(layouts.position) })
+      .from(layouts)
+      .where(where)
+      .get();
     return { boxes, lastPosition: last?.p ?? null };
   }
 
@@ -46,8 +50,15 @@ export class LayoutStore {
 
   /** Replaces one breakpoint's entries with `rows`; the caller holds the transaction. */
   replace(userId: number, dashboardId: number, breakpoint: string, rows: LayoutEntryInsert[]): void {
-    this.db.delete(layouts).where(this.where(userId, dashboardId, breakpoint)).run();
-    if (rows.length > 0) this.db.insert(layouts).values(rows.map((r) => ({ ...r, userId, dashboardId, breakpoint }))).run();
+    this.db
+      .delete(layouts)
+      .where(this.where(userId, dashboardId, breakpoint))
+      .run();
+    if (rows.length > 0)
+      this.db
+        .insert(layouts)
+        .values(rows.map((r) => ({ ...r, userId, dashboardId, breakpoint })))
+        .run();
   }
 
   private where(userId: number, dashboardId: number, breakpoint: string) {

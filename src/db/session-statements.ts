@@ -115,9 +115,15 @@ export class SessionStatements {
     const byLevel = `${arm('b.topic = ?')} UNION ALL ${arm('b.topic >= ? AND b.topic < ?')}`;
     const wildcards = `${arm(`b.topic >= '#' AND b.topic < '$'`)} UNION ALL ${arm(`b.topic >= '+' AND b.topic < ','`)}`;
     this.subsByPrefix = sql.prepare(`SELECT clientId, topic, qos, options FROM (${byLevel}) ORDER BY sid, bid`);
-    this.subsByPrefixOrWildcard = sql.prepare(`SELECT clientId, topic, qos, options FROM (${byLevel} UNION ALL ${wildcards}) ORDER BY sid, bid`);
-    this.clientsByTopic = sql.prepare(`SELECT s.client_id FROM mqtt_session_subs b JOIN mqtt_sessions s ON s.id = b.session_id WHERE b.topic = ? ORDER BY s.id`).pluck();
-    this.countSubs = sql.prepare(`SELECT (SELECT count(*) FROM mqtt_session_subs WHERE qos > 0) AS subs, (SELECT count(DISTINCT session_id) FROM mqtt_session_subs) AS clients`);
+    this.subsByPrefixOrWildcard = sql.prepare(
+      `SELECT clientId, topic, qos, options FROM (${byLevel} UNION ALL ${wildcards}) ORDER BY sid, bid`,
+    );
+    this.clientsByTopic = sql
+      .prepare(`SELECT s.client_id FROM mqtt_session_subs b JOIN mqtt_sessions s ON s.id = b.session_id WHERE b.topic = ? ORDER BY s.id`)
+      .pluck();
+    this.countSubs = sql.prepare(
+      `SELECT (SELECT count(*) FROM mqtt_session_subs WHERE qos > 0) AS subs, (SELECT count(DISTINCT session_id) FROM mqtt_session_subs) AS clients`,
+    );
     this.enqueueOne = sql.prepare(`INSERT INTO mqtt_session_queue (session_id, ${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.dropOldest = sql.prepare(
       `DELETE FROM mqtt_session_queue WHERE id IN (SELECT id FROM mqtt_session_queue WHERE session_id = ? ORDER BY id LIMIT ?)`,
@@ -130,10 +136,12 @@ export class SessionStatements {
       `UPDATE mqtt_session_queue SET cmd = ?, topic = ?, payload = ?, qos = ?, retain = ?, dup = ?, message_id = ?, broker_id = ?, broker_counter = ?
        WHERE id = (SELECT id FROM mqtt_session_queue WHERE session_id = ${session} AND message_id = ? ORDER BY id LIMIT 1)`,
     );
-    this.deleteByMessageId = sql.prepare(
-      `DELETE FROM mqtt_session_queue WHERE id = (SELECT id FROM mqtt_session_queue WHERE session_id = ${session} AND message_id = ? ORDER BY id LIMIT 1)
+    this.deleteByMessageId = sql
+      .prepare(
+        `DELETE FROM mqtt_session_queue WHERE id = (SELECT id FROM mqtt_session_queue WHERE session_id = ${session} AND message_id = ? ORDER BY id LIMIT 1)
        RETURNING ${MESSAGE_COLUMNS}, session_id`,
-    ).raw(true);
+      )
+      .raw(true);
     this.expiredIds = sql.prepare(`SELECT client_id FROM mqtt_sessions WHERE last_seen < ?`).pluck();
 
     this.enqueueTx = sql.transaction((items: Array<{ clientId: string; message: StoredMessage }>, max: number) =>

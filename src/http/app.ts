@@ -29,8 +29,7 @@ const CORS_HEADERS: Record<string, string> = {
   'access-control-request-method': '*',
   'access-control-allow-methods': 'POST, PUT, DELETE, GET, OPTIONS, PATCH',
   'access-control-allow-headers': 'DNT, Origin, X-Requested-With, X-AIO-Key, Content-Type, Accept, Authorization',
-  'access-control-expose-headers':
-    'X-Pagination-Limit, X-Pagination-Start, X-Pagination-End, X-Pagination-Count, X-Pagination-Total',
+  'access-control-expose-headers': 'X-Pagination-Limit, X-Pagination-Start, X-Pagination-End, X-Pagination-Count, X-Pagination-Total',
   'access-control-max-age': '1728000',
 };
 
@@ -84,7 +83,10 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: (err, _req, reply) => {
       const status = err.statusCode ?? 400;
-      void (reply as FastifyReply).code(status).headers(CORS_HEADERS).send({ error: err.code === 'FST_ERR_BAD_URL' ? BAD_URL_TEXT : `bad request - ${err.message}` });
+      void (reply as FastifyReply)
+        .code(status)
+        .headers(CORS_HEADERS)
+        .send({ error: err.code === 'FST_ERR_BAD_URL' ? BAD_URL_TEXT : `bad request - ${err.message}` });
     },
   });
   capConnections(app.server, limits);
@@ -135,7 +137,9 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
       return reply.code(err.status).send({ error: err.message });
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ error: `request entity too large - this route takes bodies of at most ${req.routeOptions.bodyLimit} bytes` });
+      return reply
+        .code(413)
+        .send({ error: `request entity too large - this route takes bodies of at most ${req.routeOptions.bodyLimit} bytes` });
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ error: UNSUPPORTED_TYPE_TEXT });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;

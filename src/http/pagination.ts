@@ -76,7 +76,8 @@ export const MAX_LIMIT = 1000;
 export function listWindow(q: Record<string, string | undefined>, now: number): { limit: number; startMs?: number; endMs: number } {
   let limit = MAX_LIMIT;
   if (q.limit !== undefined && q.limit !== '') {
-    if (!/^\d+$/.test(q.limit.trim()) || Number(q.limit) < 1) throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}, got "${q.limit}"`);
+    if (!/^\d+$/.test(q.limit.trim()) || Number(q.limit) < 1)
+      throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}, got "${q.limit}"`);
     limit = Math.min(Number(q.limit), MAX_LIMIT);
   }
   const startMs = q.start_time ? requireTime(q.start_time, 'start_time') : undefined;

@@ -84,7 +84,8 @@ export async function registerBodyParsers(app: FastifyInstance, limits: HttpLimi
   // and an unknown route stays a 404; a body we cannot read is refused before it is read.
   app.addContentTypeParser('*', (req, _payload, done) => {
     const length = req.headers['content-length'];
-    if (req.is404 || length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined)) return done(null, undefined);
+    if (req.is404 || length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined))
+      return done(null, undefined);
     done(new AioError(415, UNSUPPORTED_TYPE_TEXT), undefined);
   });
 }

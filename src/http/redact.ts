@@ -8,7 +8,11 @@
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q === -1) return redactPath(url);
-  return `${redactPath(url.slice(0, q))}?${url.slice(q + 1).split('&').map(redactPair).join('&')}`;
+  return `${redactPath(url.slice(0, q))}?${url
+    .slice(q + 1)
+    .split('&')
+    .map(redactPair)
+    .join('&')}`;
 }
 
 const SECRET_NAME = /key|token|auth|secret|pass/;
@@ -17,7 +21,13 @@ function redactPair(pair: string): string {
   const eq = pair.indexOf('=');
   if (eq === -1) return pair;
   const name = pair.slice(0, eq);
-  return SECRET_NAME.test(looseDecode(name).toLowerCase().replace(/[^a-z0-9]/g, '')) ? `${name}=[redacted]` : pair;
+  return SECRET_NAME.test(
+    looseDecode(name)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, ''),
+  )
+    ? `${name}=[redacted]`
+    : pair;
 }
 
 function redactPath(path: string): string {

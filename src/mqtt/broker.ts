@@ -136,7 +136,9 @@ export class MqttBroker {
     ctx.detachers.push(core.events.on('account', (e) => keyChanged(ctx, e.userId)));
     // Revocation is immediate: subscriptions to what is no longer shared leave the index at once.
     ctx.detachers.push(core.events.on('sharing', (e) => sharingChanged(ctx, e.owner)));
-    this.aedes.on('clientError', (client, err) => debug(`mqtt: client ${client?.id === undefined ? '?' : printable(client.id)}: ${err.message}`));
+    this.aedes.on('clientError', (client, err) =>
+      debug(`mqtt: client ${client?.id === undefined ? '?' : printable(client.id)}: ${err.message}`),
+    );
     this.aedes.on('connectionError', (_client, err) => debug(`mqtt: connection error: ${err.message}`));
     (this.aedes as EventEmitter).on('error', (err: Error) => log(`mqtt: broker error: ${err.message}`));
   }

@@ -178,8 +178,7 @@ function tokenizeCsv(text: string): CsvRecord[] {
   return records;
 }
 
-const isEmptyRecord = (r: CsvRecord): boolean =>
-  r.fields.length === 1 && !r.fields[0].quoted && r.fields[0].text === '';
+const isEmptyRecord = (r: CsvRecord): boolean => r.fields.length === 1 && !r.fields[0].quoted && r.fields[0].text === '';
 
 /**
  * Arduino wraps the value in quotes without escaping inner quotes (`"say "hi"",0.0,0.0,0.00`).
@@ -318,8 +317,7 @@ function hasLocation(location: LocationIn | null | undefined): location is Locat
   return [location.lat, location.lon, location.ele].some((n) => n !== null && n !== undefined);
 }
 
-const jsonNum = (n: number | null | undefined): number | null =>
-  n === null || n === undefined || !Number.isFinite(n) ? null : n;
+const jsonNum = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isFinite(n) ? null : n);
 
 /** `{"feeds":{"k":"v",...}}` plus `"location":{"lat":..,"lon":..,"ele":..}` when a location is given. */
 export function formatGroupJson(entries: readonly GroupEntry[], location?: LocationIn | null): string {

@@ -38,13 +38,21 @@ function payloadBuffer(payload: Buffer | string): Buffer {
 export function authorizePublish(ctx: BrokerContext, client: Client | null, packet: PublishPacket, cb: (err?: Error | null) => void): void {
   const session = client ? ctx.sessions.get(client) : undefined;
   if (!session) return consume(packet, cb, null);
-  ctx.core.data.soon(() => handlePublish(ctx, session, packet)).then(
-    () => consume(packet, cb, null),
-    (err: unknown) => publishFailed(ctx, session, packet, cb, err),
-  );
+  ctx.core.data
+    .soon(() => handlePublish(ctx, session, packet))
+    .then(
+      () => consume(packet, cb, null),
+      (err: unknown) => publishFailed(ctx, session, packet, cb, err),
+    );
 }
 
-function publishFailed(ctx: BrokerContext, session: ClientSession, packet: PublishPacket, cb: (err?: Error | null) => void, err: unknown): void {
+function publishFailed(
+  ctx: BrokerContext,
+  session: ClientSession,
+  packet: PublishPacket,
+  cb: (err?: Error | null) => void,
+  err: unknown,
+): void {
   const stored = err instanceof AioError && err.notStored;
   if (!stored) ctx.log(`mqtt: PUBLISH ${JSON.stringify(packet.topic)} failed: ${String(err)}`);
   reject(ctx, session, 'PUBLISH', packet.topic, stored ? (err as AioError).message : 'internal error, not stored');
@@ -99,7 +107,13 @@ function guarded(ctx: BrokerContext, session: ClientSession, user: UserRow, topi
  * reading. Everything else is refused in the hosted service's words, the same whether the feed exists
  * or not.
  */
-function sharedPublish(ctx: BrokerContext, session: ClientSession, user: UserRow, t: Exclude<ParsedTopic, { kind: 'time' }>, packet: PublishPacket): void {
+function sharedPublish(
+  ctx: BrokerContext,
+  session: ClientSession,
+  user: UserRow,
+  t: Exclude<ParsedTopic, { kind: 'time' }>,
+  packet: PublishPacket,
+): void {
   const topic = packet.topic;
   if (t.kind === 'group') return rejectPublish(ctx, session, topic, REJECT.sharedFeedsOnly);
   if (t.kind !== 'feed') return rejectPublish(ctx, session, topic, REJECT.notAuthorized);

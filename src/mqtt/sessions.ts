@@ -230,9 +230,18 @@ export class SessionKeeper {
   /** Queues a delivery, stamped by Aedes as its own packets are, so the replay can record its packet id. */
   private keep(clientId: string, d: Delivery): void {
     const packet = new Packet(
-      { cmd: 'publish', topic: d.topic, payload: typeof d.payload === 'string' ? Buffer.from(d.payload, 'utf8') : d.payload, qos: d.qos, retain: false, dup: false },
+      {
+        cmd: 'publish',
+        topic: d.topic,
+        payload: typeof d.payload === 'string' ? Buffer.from(d.payload, 'utf8') : d.payload,
+        qos: d.qos,
+        retain: false,
+        dup: false,
+      },
       this.aedes!,
     );
-    this.persistence!.outgoingEnqueue({ clientId }, packet).catch((err: unknown) => this.o.log(`mqtt: queueing for ${clientId} failed: ${String(err)}`));
+    this.persistence!.outgoingEnqueue({ clientId }, packet).catch((err: unknown) =>
+      this.o.log(`mqtt: queueing for ${clientId} failed: ${String(err)}`),
+    );
   }
 }

@@ -69,7 +69,8 @@ export function mayHold(core: Core, user: UserRow | null, token: TokenRow | null
   if (info.user === user.username) {
     if (token && token.feedId !== null && !info.wildcard) {
       const t = parseTopic(filter);
-      if (t?.kind === 'throttle') feedId = token.feedId; // not about any feed
+      if (t?.kind === 'throttle')
+        feedId = token.feedId; // not about any feed
       else if (t?.kind === 'feed' && !t.get) feedId = core.feeds.find(user, t.ident)?.id;
     }
   } else {

@@ -69,9 +69,9 @@ export function levelsMatch(filter: readonly string[], topic: readonly string[])
 
 type SubsBySession = Map<Session, Map<string, Sub>>;
 
-const TIME_TOPICS: ReadonlyArray<{ unit: TimeUnit; levels: readonly string[] }> = (
-  ['seconds', 'millis', 'ISO-8601', 'hours'] as const
-).map((unit) => ({ unit, levels: ['time', unit] }));
+const TIME_TOPICS: ReadonlyArray<{ unit: TimeUnit; levels: readonly string[] }> = (['seconds', 'millis', 'ISO-8601', 'hours'] as const).map(
+  (unit) => ({ unit, levels: ['time', unit] }),
+);
 
 export class SubscriptionIndex {
   /** Namespace owner (the first topic level) → sessions → filter → subscription. */

@@ -64,13 +64,7 @@ export interface IntegrationTopic {
   type: string | null;
 }
 
-export type ParsedTopic =
-  | FeedTopic
-  | GroupTopic
-  | ErrorsTopic
-  | ThrottleTopic
-  | TimeTopic
-  | IntegrationTopic;
+export type ParsedTopic = FeedTopic | GroupTopic | ErrorsTopic | ThrottleTopic | TimeTopic | IntegrationTopic;
 
 export interface FilterInfo {
   /** The user whose namespace the filter is confined to; null for time filters and for filters starting with a wildcard. */

@@ -333,7 +333,9 @@ describe('validation', () => {
     const scheduled = create({ trigger_type_id: 1, schedule: 'every hour', action: 'feed', action_feed_id: temp.id, action_value: 'x' });
     const timer = create({ trigger_type_id: '3', feed_id: temp.id, action: 'feed', action_feed_id: temp.id });
     expect([scheduled.triggerType, timer.triggerType]).toEqual(['scheduled', 'timer']);
-    expect(refusal(() => create({ trigger_type_id: 9, feed_id: temp.id, action: 'feed', action_feed_id: temp.id })).message).toContain('trigger_type must be');
+    expect(refusal(() => create({ trigger_type_id: 9, feed_id: temp.id, action: 'feed', action_feed_id: temp.id })).message).toContain(
+      'trigger_type must be',
+    );
   });
 
   it('an update is checked whole and changes nothing when refused', () => {

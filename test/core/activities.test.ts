@@ -134,7 +134,10 @@ describe('activities: queries', () => {
     const at = (hhmm: string) => Date.parse(`2026-01-15T${hhmm}:00Z`);
     const names = (rows: ReturnType<typeof all>) => rows.map((a) => `${a.action} ${a.model}`);
     expect(names(t.core.activities.page(u, { model: 'Feed', limit: 10 }).rows)).toEqual(['update Feed', 'create Feed']);
-    expect(names(t.core.activities.page(u, { startMs: at('12:01'), endMs: at('12:02'), limit: 10 }).rows)).toEqual(['update Feed', 'create Feed']);
+    expect(names(t.core.activities.page(u, { startMs: at('12:01'), endMs: at('12:02'), limit: 10 }).rows)).toEqual([
+      'update Feed',
+      'create Feed',
+    ]);
     const first = t.core.activities.page(u, { limit: 3 });
     expect(first.more).toBe(true);
     const next = t.core.activities.page(u, { limit: 3, beforeId: first.rows[2]!.id });
@@ -176,7 +179,18 @@ describe('activities: queries', () => {
 
 describe('recordJson', () => {
   it('snake-cases, formats times, parses properties and drops secrets', () => {
-    expect(recordJson({ id: 1, dashboardId: 2, createdAt: 0, lastValueAt: null, expiration: 1000, properties: '{"a":1}', secretHash: 'x', keyHash: 'y' })).toEqual({
+    expect(
+      recordJson({
+        id: 1,
+        dashboardId: 2,
+        createdAt: 0,
+        lastValueAt: null,
+        expiration: 1000,
+        properties: '{"a":1}',
+        secretHash: 'x',
+        keyHash: 'y',
+      }),
+    ).toEqual({
       id: 1,
       dashboard_id: 2,
       created_at: '1970-01-01T00:00:00Z',

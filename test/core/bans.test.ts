@@ -4,8 +4,29 @@ import { CoreEventBus, type BanEvent } from '../../src/core/events.js';
 import type { UserRow } from '../../src/core/types.js';
 import { FakeClock } from '../helpers.js';
 
-const user: UserRow = { id: 1, username: 'u', name: null, keyHash: '', color: null, timeZone: 'UTC', rateLimit: null, maxFeeds: null, maxGroups: null, maxDashboards: null, createdAt: 0, updatedAt: 0 };
-const LIMITS: BanLimits = { enabled: true, connects: 20, subscribes: 100, refused: 10, throttled: 10, failedLogins: 10, failedLoginsPerAddress: 100 };
+const user: UserRow = {
+  id: 1,
+  username: 'u',
+  name: null,
+  keyHash: '',
+  color: null,
+  timeZone: 'UTC',
+  rateLimit: null,
+  maxFeeds: null,
+  maxGroups: null,
+  maxDashboards: null,
+  createdAt: 0,
+  updatedAt: 0,
+};
+const LIMITS: BanLimits = {
+  enabled: true,
+  connects: 20,
+  subscribes: 100,
+  refused: 10,
+  throttled: 10,
+  failedLogins: 10,
+  failedLoginsPerAddress: 100,
+};
 
 function setup(limits: Partial<BanLimits> = {}) {
   const clock = new FakeClock(5_000_000);
@@ -20,13 +41,20 @@ describe('MQTT bans', () => {
     const { bans, banned } = setup();
     for (let i = 0; i < 20; i++) expect(bans.note(user, 'connect')).toBeUndefined();
     const ban = bans.note(user, 'connect');
-    expect(ban).toMatchObject({ seconds: 30, reason: 'connect', message: 'enforcement limit reached, your account is banned for 30 seconds' });
+    expect(ban).toMatchObject({
+      seconds: 30,
+      reason: 'connect',
+      message: 'enforcement limit reached, your account is banned for 30 seconds',
+    });
     expect(banned).toHaveLength(1);
     expect(bans.current(user)).toBe(ban);
   });
 
   it('start past 100 subscriptions, 10 refusals (subscribe and publish together) or 10 throttled publishes', () => {
-    for (const [action, n] of [['subscribe', 100], ['throttledPublish', 10]] as const) {
+    for (const [action, n] of [
+      ['subscribe', 100],
+      ['throttledPublish', 10],
+    ] as const) {
       const { bans } = setup();
       for (let i = 0; i < n; i++) expect(bans.note(user, action)).toBeUndefined();
       expect(bans.note(user, action)?.reason).toBe('abuse');

@@ -45,7 +45,15 @@ describe('blocks: create', () => {
   });
 
   it('has the documented defaults and shape, with string ids', () => {
-    const b = json(t.core.blocks.create(t.alice.user, dash, { name: 'blocktest', id: null, visual_type: 'line_chart', properties: {}, block_feeds: null }));
+    const b = json(
+      t.core.blocks.create(t.alice.user, dash, {
+        name: 'blocktest',
+        id: null,
+        visual_type: 'line_chart',
+        properties: {},
+        block_feeds: null,
+      }),
+    );
     expect(b).toEqual({
       id: expect.stringMatching(/^\d+$/),
       name: 'blocktest',
@@ -76,10 +84,20 @@ describe('blocks: create', () => {
   });
 
   it('stores properties as given, strings and booleans alike', () => {
-    const properties = { minValue: '0', maxValue: '100', ringWidth: '25', label: 'Value', decimalPlaces: '2', showIcon: false, nested: { a: [1, '2'] } };
+    const properties = {
+      minValue: '0',
+      maxValue: '100',
+      ringWidth: '25',
+      label: 'Value',
+      decimalPlaces: '2',
+      showIcon: false,
+      nested: { a: [1, '2'] },
+    };
     const b = json(t.core.blocks.create(t.alice.user, dash, { visual_type: 'gauge', properties }));
     expect(b.properties).toEqual(properties);
-    expect(json(t.core.blocks.create(t.alice.user, dash, { visual_type: 'gauge', properties: '{"label":"T"}' })).properties).toEqual({ label: 'T' });
+    expect(json(t.core.blocks.create(t.alice.user, dash, { visual_type: 'gauge', properties: '{"label":"T"}' })).properties).toEqual({
+      label: 'T',
+    });
     expect(status(() => t.core.blocks.create(t.alice.user, dash, { visual_type: 'gauge', properties: [1] }))).toBe(422);
     expect(status(() => t.core.blocks.create(t.alice.user, dash, { visual_type: 'gauge', properties: 'nope' }))).toBe(422);
   });
@@ -101,7 +119,12 @@ describe('blocks: block_feeds', () => {
     const b = json(
       t.core.blocks.create(t.alice.user, dash, {
         visual_type: 'line_chart',
-        block_feeds: [{ feed_id: temperature.id }, { feed_id: String(temperature.id) }, { feed_id: 'temperature' }, { feed_id: 'garden.soil' }],
+        block_feeds: [
+          { feed_id: temperature.id },
+          { feed_id: String(temperature.id) },
+          { feed_id: 'temperature' },
+          { feed_id: 'garden.soil' },
+        ],
       }),
     );
     expect(feedsOf(b)).toEqual([
@@ -145,7 +168,9 @@ describe('blocks: block_feeds', () => {
   it('a feed added to another group can be connected through it', () => {
     const { garden } = setup();
     t.core.groups.addFeed(t.alice.user, garden, 'temperature');
-    const b = json(t.core.blocks.create(t.alice.user, dash, { visual_type: 'gauge', block_feeds: [{ feed_id: 'temperature', group_id: 'garden' }] }));
+    const b = json(
+      t.core.blocks.create(t.alice.user, dash, { visual_type: 'gauge', block_feeds: [{ feed_id: 'temperature', group_id: 'garden' }] }),
+    );
     expect(feedsOf(b)).toEqual([{ feed: 'temperature', group: 'garden' }]);
   });
 
@@ -166,7 +191,10 @@ describe('blocks: block_feeds', () => {
       [{ feed_id: 'temperature' }, { feed_id: 'nope' }],
     ];
     for (const block_feeds of bad) {
-      expect(status(() => t.core.blocks.create(t.alice.user, dash, { visual_type: 'gauge', block_feeds })), JSON.stringify(block_feeds)).toBe(422);
+      expect(
+        status(() => t.core.blocks.create(t.alice.user, dash, { visual_type: 'gauge', block_feeds })),
+        JSON.stringify(block_feeds),
+      ).toBe(422);
     }
     expect(t.core.blocks.list(t.alice.user, dash)).toEqual([]);
     expect(t.core.dashboards.layouts(dash).lg).toEqual([]);
@@ -175,7 +203,10 @@ describe('blocks: block_feeds', () => {
   it('deleting a feed removes it from every block that used it', () => {
     const { temperature } = setup();
     const other = t.core.dashboards.create(t.alice.user, { name: 'Other' });
-    const a = t.core.blocks.create(t.alice.user, dash, { visual_type: 'line_chart', block_feeds: [{ feed_id: 'temperature' }, { feed_id: 'garden.soil' }] });
+    const a = t.core.blocks.create(t.alice.user, dash, {
+      visual_type: 'line_chart',
+      block_feeds: [{ feed_id: 'temperature' }, { feed_id: 'garden.soil' }],
+    });
     const b = t.core.blocks.create(t.alice.user, other, { visual_type: 'gauge', block_feeds: [{ feed_id: 'temperature' }] });
     t.core.feeds.delete(t.alice.user, temperature);
     expect(feedsOf(json(a))).toEqual([{ feed: 'garden.soil', group: 'garden' }]);
@@ -187,7 +218,10 @@ describe('blocks: block_feeds', () => {
     const { garden } = setup();
     const extra = t.core.groups.create(t.alice.user, { name: 'Extra' });
     t.core.groups.addFeed(t.alice.user, extra, 'garden.soil');
-    const b = t.core.blocks.create(t.alice.user, dash, { visual_type: 'gauge', block_feeds: [{ feed_id: 'garden.soil', group_id: 'extra' }] });
+    const b = t.core.blocks.create(t.alice.user, dash, {
+      visual_type: 'gauge',
+      block_feeds: [{ feed_id: 'garden.soil', group_id: 'extra' }],
+    });
     expect(feedsOf(json(b))).toEqual([{ feed: 'garden.soil', group: 'extra' }]);
     t.core.groups.delete(t.alice.user, extra);
     expect(feedsOf(json(b))).toEqual([{ feed: 'garden.soil', group: 'garden' }]);
@@ -231,7 +265,13 @@ describe('blocks: find, update, delete', () => {
       created_at: '2026-01-15T12:00:00Z',
     });
     expect(u.block_feeds.map((f) => f.feed.key)).toEqual(['temperature']);
-    const v = json(core.blocks.update(alice.user, b, { block_feeds: [{ feed_id: 'humidity' }, { feed_id: 'temperature' }], visual_type: 'line_chart', row: '3' }));
+    const v = json(
+      core.blocks.update(alice.user, b, {
+        block_feeds: [{ feed_id: 'humidity' }, { feed_id: 'temperature' }],
+        visual_type: 'line_chart',
+        row: '3',
+      }),
+    );
     expect(v.block_feeds.map((f) => f.feed.key)).toEqual(['humidity', 'temperature']);
     expect(v).toMatchObject({ visual_type: 'line_chart', row: 3, name: 'Temp' });
     const w = json(core.blocks.update(alice.user, b, { block_feeds: [], row: null, name: null }));

@@ -56,7 +56,10 @@ function reference(points: RefPoint[], startMs: number, endMs: number, res: numb
   const out: Array<[string, string]> = [];
   for (const k of [...slices.keys()].sort((a, b) => a - b)) {
     const ps = slices.get(k)!;
-    const nums = ps.map((p) => p.v).filter((v) => v.trim() !== '' && Number.isFinite(Number(v))).map(Number);
+    const nums = ps
+      .map((p) => p.v)
+      .filter((v) => v.trim() !== '' && Number.isFinite(Number(v)))
+      .map(Number);
     let value: string | undefined;
     if (field === 'val_count') value = String(ps.length);
     else if (field === 'val') value = ps[ps.length - 1]!.v;
@@ -137,7 +140,8 @@ describe('chart values', () => {
       [at('2026-01-15T10:05:00Z'), '10'],
       [at('2026-01-15T10:05:01Z'), '-2.5'],
     ]);
-    const q = (field: string) => chart(feed, { start_time: '2026-01-15T10:00:00Z', end_time: '2026-01-15T10:09:59Z', resolution: '5', field }).data;
+    const q = (field: string) =>
+      chart(feed, { start_time: '2026-01-15T10:00:00Z', end_time: '2026-01-15T10:09:59Z', resolution: '5', field }).data;
     expect(q('avg')).toEqual([
       ['2026-01-15T10:00:00Z', '3'],
       ['2026-01-15T10:05:00Z', '3.75'],
@@ -163,7 +167,8 @@ describe('chart values', () => {
       ['2026-01-15T10:05:00Z', '-2.5'],
     ]);
     // One-minute slices; the minute holding only "on" has a count and a newest value, no average.
-    const m = (field: string) => chart(feed, { start_time: '2026-01-15T10:00:00Z', end_time: '2026-01-15T10:02:00Z', resolution: '1', field }).data;
+    const m = (field: string) =>
+      chart(feed, { start_time: '2026-01-15T10:00:00Z', end_time: '2026-01-15T10:02:00Z', resolution: '1', field }).data;
     expect(m('avg')).toEqual([['2026-01-15T10:00:00Z', '1.5']]);
     expect(m('val_count')).toEqual([
       ['2026-01-15T10:00:00Z', '2'],
@@ -230,12 +235,16 @@ describe('slices', () => {
       [at('2026-01-16T08:00:00Z'), '3'],
     ]);
     // 960 minutes = 16 h: boundaries fall at 2026-01-15T16:00Z and 2026-01-16T08:00Z.
-    expect(chart(feed, { start_time: '2026-01-16T00:00:00Z', end_time: '2026-01-16T12:00:00Z', resolution: '960', field: 'sum' }).data).toEqual([
+    expect(
+      chart(feed, { start_time: '2026-01-16T00:00:00Z', end_time: '2026-01-16T12:00:00Z', resolution: '960', field: 'sum' }).data,
+    ).toEqual([
       ['2026-01-15T16:00:00Z', '3'],
       ['2026-01-16T08:00:00Z', '3'],
     ]);
     // A window starting inside a slice keeps the slice's own start time and only the points inside the window.
-    expect(chart(feed, { start_time: '2026-01-16T07:59:30Z', end_time: '2026-01-16T09:00:00Z', resolution: '60', field: 'sum' }).data).toEqual([
+    expect(
+      chart(feed, { start_time: '2026-01-16T07:59:30Z', end_time: '2026-01-16T09:00:00Z', resolution: '60', field: 'sum' }).data,
+    ).toEqual([
       ['2026-01-16T07:00:00Z', '2'],
       ['2026-01-16T08:00:00Z', '3'],
     ]);
@@ -250,7 +259,12 @@ describe('slices', () => {
       [at('2026-01-15T10:00:30.250Z'), '4'],
       [at('2026-01-15T10:00:30.251Z'), '8'],
     ]);
-    const sum = chart(feed, { start_time: '2026-01-15T10:00:00.500Z', end_time: '2026-01-15T10:00:30.250Z', resolution: '1', field: 'sum' });
+    const sum = chart(feed, {
+      start_time: '2026-01-15T10:00:00.500Z',
+      end_time: '2026-01-15T10:00:30.250Z',
+      resolution: '1',
+      field: 'sum',
+    });
     expect(sum.data).toEqual([['2026-01-15T10:00:00Z', '6']]);
   });
 
@@ -509,8 +523,12 @@ describe('exactness after changes', () => {
     setup();
     const feed = feedOf();
     const db = t.db.$client;
-    const progress = () => db.prepare('SELECT folded_n AS n FROM chart_progress WHERE feed_id = ?').get(feed.id) as { n: number } | undefined;
-    write(feed, Array.from({ length: FOLD_BACKLOG - 1 }, (_, i) => [T0 + i * MIN, '1'] as [number, string]));
+    const progress = () =>
+      db.prepare('SELECT folded_n AS n FROM chart_progress WHERE feed_id = ?').get(feed.id) as { n: number } | undefined;
+    write(
+      feed,
+      Array.from({ length: FOLD_BACKLOG - 1 }, (_, i) => [T0 + i * MIN, '1'] as [number, string]),
+    );
     expect(progress()).toBeUndefined();
     write(feed, [[T0 + DAY, '1']]);
     expect(progress()!.n).toBe(FOLD_BACKLOG);

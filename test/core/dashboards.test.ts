@@ -52,7 +52,13 @@ describe('dashboards: create', () => {
       blocks: null,
     });
     expect(d.key).toBe('dashtest');
-    const e = core.dashboards.create(alice.user, { name: 'Other', key: 'My-Key', color_mode: 'Light', visibility: 'Public', show_header: 'true' });
+    const e = core.dashboards.create(alice.user, {
+      name: 'Other',
+      key: 'My-Key',
+      color_mode: 'Light',
+      visibility: 'Public',
+      show_header: 'true',
+    });
     expect(e).toMatchObject({ key: 'my-key', colorMode: 'light', visibility: 'public', showHeader: true });
   });
 
@@ -98,7 +104,13 @@ describe('dashboards: find, update, delete', () => {
     const d = core.dashboards.create(alice.user, { name: 'Weather Station', description: 'Outdoor' });
     clock.advance(86_400_000);
     const u = core.dashboards.update(alice.user, d, { name: 'Updated Name', color_mode: 'light', description: undefined });
-    expect(u).toMatchObject({ name: 'Updated Name', key: 'weather-station', description: 'Outdoor', colorMode: 'light', blockBorders: true });
+    expect(u).toMatchObject({
+      name: 'Updated Name',
+      key: 'weather-station',
+      description: 'Outdoor',
+      colorMode: 'light',
+      blockBorders: true,
+    });
     expect(u.updatedAt).toBe(d.updatedAt + 86_400_000);
     const k = core.dashboards.update(alice.user, u, { key: 'ws', allow_overlap: true, block_borders: false });
     expect(k).toMatchObject({ key: 'ws', allowOverlap: true, blockBorders: false, name: 'Updated Name' });
@@ -177,8 +189,28 @@ describe('layouts', () => {
   it('firstFree scans rows top to bottom, then columns', () => {
     expect(firstFree([], 16, 4, 4)).toEqual({ x: 0, y: 0 });
     expect(firstFree([{ x: 0, y: 0, w: 16, h: 2 }], 16, 4, 4)).toEqual({ x: 0, y: 2 });
-    expect(firstFree([{ x: 0, y: 0, w: 4, h: 4 }, { x: 8, y: 0, w: 8, h: 4 }], 16, 4, 4)).toEqual({ x: 4, y: 0 });
-    expect(firstFree([{ x: 0, y: 0, w: 4, h: 4 }, { x: 8, y: 0, w: 8, h: 4 }], 16, 5, 4)).toEqual({ x: 0, y: 4 });
+    expect(
+      firstFree(
+        [
+          { x: 0, y: 0, w: 4, h: 4 },
+          { x: 8, y: 0, w: 8, h: 4 },
+        ],
+        16,
+        4,
+        4,
+      ),
+    ).toEqual({ x: 4, y: 0 });
+    expect(
+      firstFree(
+        [
+          { x: 0, y: 0, w: 4, h: 4 },
+          { x: 8, y: 0, w: 8, h: 4 },
+        ],
+        16,
+        5,
+        4,
+      ),
+    ).toEqual({ x: 0, y: 4 });
     expect(LAYOUT_COLUMNS.lg).toBeGreaterThanOrEqual(16);
   });
 
@@ -232,7 +264,15 @@ describe('layouts', () => {
       ['i not a block id', () => ({ lg: [{ x: 0, y: 0, w: 4, h: 4, i: 'blocktest' }] })],
       ['i of a block that does not exist', () => ({ lg: [{ x: 0, y: 0, w: 4, h: 4, i: '999999' }] })],
       ['i of a block on another dashboard', (_a, other) => ({ lg: [{ x: 0, y: 0, w: 4, h: 4, i: other }] })],
-      ['i repeated', (a) => ({ lg: [{ x: 0, y: 0, w: 4, h: 4, i: a }, { x: 4, y: 0, w: 4, h: 4, i: a }] })],
+      [
+        'i repeated',
+        (a) => ({
+          lg: [
+            { x: 0, y: 0, w: 4, h: 4, i: a },
+            { x: 4, y: 0, w: 4, h: 4, i: a },
+          ],
+        }),
+      ],
       ['missing x', (a) => ({ lg: [{ y: 0, w: 4, h: 4, i: a }] })],
       ['negative x', (a) => ({ lg: [{ x: -1, y: 0, w: 4, h: 4, i: a }] })],
       ['missing y', (a) => ({ lg: [{ x: 0, w: 4, h: 4, i: a }] })],

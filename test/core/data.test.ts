@@ -14,7 +14,10 @@ describe('the data core', () => {
     });
     const { feed } = t.core.data.createOrAutoCreate(t.alice.user, 'temp', [{ value: '1' }, { value: '2' }]);
     const group = t.core.groups.create(t.alice.user, { name: 'g' });
-    t.core.data.createInGroup(t.alice.user, group, [{ key: 'a', datum: { value: '3' } }, { key: 'a', datum: { value: '4' } }]);
+    t.core.data.createInGroup(t.alice.user, group, [
+      { key: 'a', datum: { value: '3' } },
+      { key: 'a', datum: { value: '4' } },
+    ]);
     expect(events.map((e) => [e.feed.key, e.datum.value, e.user.username])).toEqual([
       ['temp', '1', 'alice'],
       ['temp', '2', 'alice'],

@@ -32,7 +32,27 @@ describe('parseJson and compact', () => {
   });
 
   it('return null for anything that is not JSON', () => {
-    for (const bad of ['', ' ', '{', '{"a":}', '{"a" 1}', '[1,]', '[1 2]', '01', '1.', '.5', '+1', 'tru', 'nul', '"abc', '"a\tb"', '"\\x"', "{'a':1}", '{"a":1}x', 'NaN']) {
+    for (const bad of [
+      '',
+      ' ',
+      '{',
+      '{"a":}',
+      '{"a" 1}',
+      '[1,]',
+      '[1 2]',
+      '01',
+      '1.',
+      '.5',
+      '+1',
+      'tru',
+      'nul',
+      '"abc',
+      '"a\tb"',
+      '"\\x"',
+      "{'a':1}",
+      '{"a":1}x',
+      'NaN',
+    ]) {
       expect(parseJson(bad), bad).toBeNull();
     }
   });
@@ -70,7 +90,13 @@ describe('forbidden keys (forbidProtoKeys, what the HTTP door asks for)', () => 
   });
 
   it('let through the same words as values, and a constructor without a prototype', () => {
-    for (const text of ['{"value": "__proto__"}', '{"constructor": "x"}', '{"constructor": {"name": 1}}', '["__proto__", "constructor"]', '{"proto": 1}']) {
+    for (const text of [
+      '{"value": "__proto__"}',
+      '{"constructor": "x"}',
+      '{"constructor": {"name": 1}}',
+      '["__proto__", "constructor"]',
+      '{"proto": 1}',
+    ]) {
       expect(parseJson(text, { forbidProtoKeys: true }), text).not.toBeNull();
     }
   });
@@ -88,7 +114,11 @@ describe('toJsKeepingValues', () => {
   it('turns value and payload members that are not strings into their source text', () => {
     const node = parseJson('{"value": 40.0, "lat": 1.50, "payload": {"a": [1.0]}, "nested": {"value": 2.0}}')!;
     expect(toJsKeepingValues(node)).toEqual({ value: '40.0', lat: 1.5, payload: '{"a":[1.0]}', nested: { value: '2.0' } });
-    expect(toJsKeepingValues(parseJson('[{"value": 1e3}, {"value": "s"}, {"value": null}]')!)).toEqual([{ value: '1e3' }, { value: 's' }, { value: null }]);
+    expect(toJsKeepingValues(parseJson('[{"value": 1e3}, {"value": "s"}, {"value": null}]')!)).toEqual([
+      { value: '1e3' },
+      { value: 's' },
+      { value: null },
+    ]);
   });
 
   it('gives numbers elsewhere as JavaScript numbers', () => {

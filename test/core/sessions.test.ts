@@ -15,7 +15,17 @@ function setup(config: Partial<Config> = {}) {
 }
 
 function msg(value: string): StoredMessage {
-  return { cmd: 'publish', topic: 'alice/f/x', payload: Buffer.from(value), qos: 1, retain: false, dup: false, messageId: null, brokerId: 'b', brokerCounter: null };
+  return {
+    cmd: 'publish',
+    topic: 'alice/f/x',
+    payload: Buffer.from(value),
+    qos: 1,
+    retain: false,
+    dup: false,
+    messageId: null,
+    brokerId: 'b',
+    brokerCounter: null,
+  };
 }
 
 const payloads = (list: StoredMessage[]) => list.map((m) => m.payload!.toString());

@@ -65,64 +65,168 @@ describe('isValidTimeZone', () => {
 describe('timeStruct (integrations/time/struct.json)', () => {
   it('defaults to UTC', () => {
     expect(timeStruct(JAN15_1845)).toEqual({
-      year: 2024, mon: 1, mday: 15, hour: 18, min: 45, sec: 30, wday: 1, yday: 15, isdst: 0,
+      year: 2024,
+      mon: 1,
+      mday: 15,
+      hour: 18,
+      min: 45,
+      sec: 30,
+      wday: 1,
+      yday: 15,
+      isdst: 0,
     });
   });
 
   it('1970-01-01 is a Thursday and day 1', () => {
     expect(timeStruct(0, 'UTC')).toEqual({
-      year: 1970, mon: 1, mday: 1, hour: 0, min: 0, sec: 0, wday: 4, yday: 1, isdst: 0,
+      year: 1970,
+      mon: 1,
+      mday: 1,
+      hour: 0,
+      min: 0,
+      sec: 0,
+      wday: 4,
+      yday: 1,
+      isdst: 0,
     });
   });
 
   it('America/New_York across the 2024 spring-forward', () => {
     expect(timeStruct(NY_BEFORE_SPRING, 'America/New_York')).toEqual({
-      year: 2024, mon: 3, mday: 10, hour: 1, min: 59, sec: 59, wday: 0, yday: 70, isdst: 0,
+      year: 2024,
+      mon: 3,
+      mday: 10,
+      hour: 1,
+      min: 59,
+      sec: 59,
+      wday: 0,
+      yday: 70,
+      isdst: 0,
     });
     expect(timeStruct(NY_AFTER_SPRING, 'America/New_York')).toEqual({
-      year: 2024, mon: 3, mday: 10, hour: 3, min: 0, sec: 0, wday: 0, yday: 70, isdst: 1,
+      year: 2024,
+      mon: 3,
+      mday: 10,
+      hour: 3,
+      min: 0,
+      sec: 0,
+      wday: 0,
+      yday: 70,
+      isdst: 1,
     });
   });
 
   it('America/New_York across the 2024 fall-back (01:00 happens twice)', () => {
     expect(timeStruct(NY_BEFORE_FALL, 'America/New_York')).toEqual({
-      year: 2024, mon: 11, mday: 3, hour: 1, min: 59, sec: 59, wday: 0, yday: 308, isdst: 1,
+      year: 2024,
+      mon: 11,
+      mday: 3,
+      hour: 1,
+      min: 59,
+      sec: 59,
+      wday: 0,
+      yday: 308,
+      isdst: 1,
     });
     expect(timeStruct(NY_AFTER_FALL, 'America/New_York')).toEqual({
-      year: 2024, mon: 11, mday: 3, hour: 1, min: 0, sec: 0, wday: 0, yday: 308, isdst: 0,
+      year: 2024,
+      mon: 11,
+      mday: 3,
+      hour: 1,
+      min: 0,
+      sec: 0,
+      wday: 0,
+      yday: 308,
+      isdst: 0,
     });
   });
 
   it('Europe/Berlin across the 2024-10-27 change', () => {
     expect(timeStruct(BERLIN_BEFORE, 'Europe/Berlin')).toEqual({
-      year: 2024, mon: 10, mday: 27, hour: 2, min: 59, sec: 59, wday: 0, yday: 301, isdst: 1,
+      year: 2024,
+      mon: 10,
+      mday: 27,
+      hour: 2,
+      min: 59,
+      sec: 59,
+      wday: 0,
+      yday: 301,
+      isdst: 1,
     });
     expect(timeStruct(BERLIN_AFTER, 'Europe/Berlin')).toEqual({
-      year: 2024, mon: 10, mday: 27, hour: 2, min: 0, sec: 0, wday: 0, yday: 301, isdst: 0,
+      year: 2024,
+      mon: 10,
+      mday: 27,
+      hour: 2,
+      min: 0,
+      sec: 0,
+      wday: 0,
+      yday: 301,
+      isdst: 0,
     });
   });
 
   it('Asia/Kolkata (+05:30) moves past midnight into the next day', () => {
     expect(timeStruct(JAN15_1845, 'Asia/Kolkata')).toEqual({
-      year: 2024, mon: 1, mday: 16, hour: 0, min: 15, sec: 30, wday: 2, yday: 16, isdst: 0,
+      year: 2024,
+      mon: 1,
+      mday: 16,
+      hour: 0,
+      min: 15,
+      sec: 30,
+      wday: 2,
+      yday: 16,
+      isdst: 0,
     });
   });
 
   it('Australia/Lord_Howe: +11:00 in summer (DST), +10:30 in winter', () => {
     expect(timeStruct(JAN15, 'Australia/Lord_Howe')).toEqual({
-      year: 2024, mon: 1, mday: 15, hour: 11, min: 0, sec: 0, wday: 1, yday: 15, isdst: 1,
+      year: 2024,
+      mon: 1,
+      mday: 15,
+      hour: 11,
+      min: 0,
+      sec: 0,
+      wday: 1,
+      yday: 15,
+      isdst: 1,
     });
     expect(timeStruct(JUL1, 'Australia/Lord_Howe')).toEqual({
-      year: 2024, mon: 7, mday: 1, hour: 10, min: 30, sec: 0, wday: 1, yday: 183, isdst: 0,
+      year: 2024,
+      mon: 7,
+      mday: 1,
+      hour: 10,
+      min: 30,
+      sec: 0,
+      wday: 1,
+      yday: 183,
+      isdst: 0,
     });
   });
 
   it('negative offsets go back into the previous day (America/St_Johns)', () => {
     expect(timeStruct(JAN15, 'America/St_Johns')).toEqual({
-      year: 2024, mon: 1, mday: 14, hour: 20, min: 30, sec: 0, wday: 0, yday: 14, isdst: 0,
+      year: 2024,
+      mon: 1,
+      mday: 14,
+      hour: 20,
+      min: 30,
+      sec: 0,
+      wday: 0,
+      yday: 14,
+      isdst: 0,
     });
     expect(timeStruct(JUL1, 'America/St_Johns')).toEqual({
-      year: 2024, mon: 6, mday: 30, hour: 21, min: 30, sec: 0, wday: 0, yday: 182, isdst: 1,
+      year: 2024,
+      mon: 6,
+      mday: 30,
+      hour: 21,
+      min: 30,
+      sec: 0,
+      wday: 0,
+      yday: 182,
+      isdst: 1,
     });
   });
 
@@ -134,16 +238,40 @@ describe('timeStruct (integrations/time/struct.json)', () => {
 
   it('yday of Dec 31 is 366 in a leap year and 365 otherwise; 2023-12-31 is a Sunday', () => {
     expect(timeStruct(DEC31_LEAP, 'UTC')).toEqual({
-      year: 2024, mon: 12, mday: 31, hour: 12, min: 0, sec: 0, wday: 2, yday: 366, isdst: 0,
+      year: 2024,
+      mon: 12,
+      mday: 31,
+      hour: 12,
+      min: 0,
+      sec: 0,
+      wday: 2,
+      yday: 366,
+      isdst: 0,
     });
     expect(timeStruct(DEC31_2023, 'UTC')).toEqual({
-      year: 2023, mon: 12, mday: 31, hour: 12, min: 0, sec: 0, wday: 0, yday: 365, isdst: 0,
+      year: 2023,
+      mon: 12,
+      mday: 31,
+      hour: 12,
+      min: 0,
+      sec: 0,
+      wday: 0,
+      yday: 365,
+      isdst: 0,
     });
   });
 
   it('a zone ahead of UTC crosses into the new year (Pacific/Chatham +13:45 on Dec 31)', () => {
     expect(timeStruct(DEC31_LEAP, 'Pacific/Chatham')).toEqual({
-      year: 2025, mon: 1, mday: 1, hour: 1, min: 45, sec: 0, wday: 3, yday: 1, isdst: 1,
+      year: 2025,
+      mon: 1,
+      mday: 1,
+      hour: 1,
+      min: 45,
+      sec: 0,
+      wday: 3,
+      yday: 1,
+      isdst: 1,
     });
   });
 
@@ -162,21 +290,13 @@ describe('strftime (integrations/time/strftime)', () => {
   });
 
   it('default format in America/New_York across spring-forward; Sunday is %u 7', () => {
-    expect(strftime(NY_BEFORE_SPRING, DEFAULT_STRFTIME, 'America/New_York')).toBe(
-      '2024-03-10 01:59:59.000 070 7 -0500 EST',
-    );
-    expect(strftime(NY_AFTER_SPRING, DEFAULT_STRFTIME, 'America/New_York')).toBe(
-      '2024-03-10 03:00:00.000 070 7 -0400 EDT',
-    );
+    expect(strftime(NY_BEFORE_SPRING, DEFAULT_STRFTIME, 'America/New_York')).toBe('2024-03-10 01:59:59.000 070 7 -0500 EST');
+    expect(strftime(NY_AFTER_SPRING, DEFAULT_STRFTIME, 'America/New_York')).toBe('2024-03-10 03:00:00.000 070 7 -0400 EDT');
   });
 
   it('default format in Europe/Berlin across the October change', () => {
-    expect(strftime(BERLIN_BEFORE, DEFAULT_STRFTIME, 'Europe/Berlin')).toBe(
-      '2024-10-27 02:59:59.000 301 7 +0200 GMT+2',
-    );
-    expect(strftime(BERLIN_AFTER, DEFAULT_STRFTIME, 'Europe/Berlin')).toBe(
-      '2024-10-27 02:00:00.000 301 7 +0100 GMT+1',
-    );
+    expect(strftime(BERLIN_BEFORE, DEFAULT_STRFTIME, 'Europe/Berlin')).toBe('2024-10-27 02:59:59.000 301 7 +0200 GMT+2');
+    expect(strftime(BERLIN_AFTER, DEFAULT_STRFTIME, 'Europe/Berlin')).toBe('2024-10-27 02:00:00.000 301 7 +0100 GMT+1');
   });
 
   it('half-hour and 45-minute offsets', () => {

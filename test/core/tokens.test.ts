@@ -24,7 +24,15 @@ describe('tokens: create and authenticate', () => {
   it('makes a token with every flag on, its secret shown once and stored as a sha256', ({ t }) => {
     const { token, secret } = t.core.tokens.create(t.alice.user, {});
     expect(secret).toMatch(/^aio_[A-Za-z0-9]{28}$/);
-    expect(token).toMatchObject({ userId: t.alice.user.id, feedId: null, readable: true, createable: true, updateable: true, deleteable: true, expiration: null });
+    expect(token).toMatchObject({
+      userId: t.alice.user.id,
+      feedId: null,
+      readable: true,
+      createable: true,
+      updateable: true,
+      deleteable: true,
+      expiration: null,
+    });
     const row = t.db.select().from(tokens).where(eq(tokens.id, token.id)).get()!;
     expect(row.secretHash).toBe(hashKey(secret));
     expect(JSON.stringify(row)).not.toContain(secret);
@@ -62,8 +70,22 @@ describe('tokens: create and authenticate', () => {
   it('takes flags from booleans and strings, a feed by id, key or name, and a future expiration', ({ t, clock }) => {
     const feed = t.core.feeds.create(t.alice.user, t.core.groups.defaultGroup(t.alice.user), { name: 'Door Sensor' });
     const at = new Date(clock.ms + 24 * HOUR).toISOString();
-    const byKey = t.core.tokens.create(t.alice.user, { readable: 'true', createable: false, updateable: '0', deleteable: 'off', feed_id: 'door-sensor', expiration: at }).token;
-    expect(byKey).toMatchObject({ readable: true, createable: false, updateable: false, deleteable: false, feedId: feed.id, expiration: clock.ms + 24 * HOUR });
+    const byKey = t.core.tokens.create(t.alice.user, {
+      readable: 'true',
+      createable: false,
+      updateable: '0',
+      deleteable: 'off',
+      feed_id: 'door-sensor',
+      expiration: at,
+    }).token;
+    expect(byKey).toMatchObject({
+      readable: true,
+      createable: false,
+      updateable: false,
+      deleteable: false,
+      feedId: feed.id,
+      expiration: clock.ms + 24 * HOUR,
+    });
     expect(t.core.tokens.create(t.alice.user, { feed_id: feed.id }).token.feedId).toBe(feed.id);
     expect(t.core.tokens.create(t.alice.user, { feed_id: 'Door Sensor' }).token.feedId).toBe(feed.id);
     expect(t.core.serialize.token(byKey).expiration).toBe('2026-01-16T12:00:00Z');

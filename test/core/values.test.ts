@@ -24,7 +24,13 @@ describe('values', () => {
     expect(parseTime('2019-13-45')).toBeNull();
     expect(isoSeconds(Date.parse('2019-05-03T17:35:13.637Z'))).toBe('2019-05-03T17:35:13Z');
     // The fast path agrees with Date at day, leap-day and epoch edges.
-    for (const iso of ['1970-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '2000-02-29T23:59:59Z', '2024-12-31T00:00:00Z', '2026-11-26T02:28:21Z']) {
+    for (const iso of [
+      '1970-01-01T00:00:00Z',
+      '1969-12-31T23:59:59Z',
+      '2000-02-29T23:59:59Z',
+      '2024-12-31T00:00:00Z',
+      '2026-11-26T02:28:21Z',
+    ]) {
       expect(isoSeconds(Date.parse(iso) + 999)).toBe(iso);
     }
   });

@@ -10,7 +10,11 @@ function otherConnection(t: TestCore) {
   return db;
 }
 
-const settle = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e }));
+const settle = <T>(p: Promise<T>) =>
+  p.then(
+    (v) => ({ ok: true as const, v }),
+    (e: unknown) => ({ ok: false as const, e }),
+  );
 
 describe('group commit (core/write-queue.ts)', () => {
   let t: TestCore;
@@ -52,7 +56,11 @@ describe('group commit (core/write-queue.ts)', () => {
           throw new Error('refused after the feed was made');
         }),
       ),
-      settle(t.core.data.soon(() => t.core.data.createInGroupOrAutoCreate(t.alice.user, 'brandnew', [{ key: 'x', datum: { value: 'y'.repeat(5000) } }]))),
+      settle(
+        t.core.data.soon(() =>
+          t.core.data.createInGroupOrAutoCreate(t.alice.user, 'brandnew', [{ key: 'x', datum: { value: 'y'.repeat(5000) } }]),
+        ),
+      ),
       settle(t.core.data.soon(() => t.core.data.createOrAutoCreate(t.alice.user, 'b', [{ value: '2' }]))),
     ]);
     expect(results.map((r) => r.ok)).toEqual([true, false, false, true]);

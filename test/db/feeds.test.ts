@@ -15,7 +15,7 @@ function setup() {
 }
 
 describe('FeedStore', () => {
-  it("finds a feed by key, id and name for its owner only", () => {
+  it('finds a feed by key, id and name for its owner only', () => {
     const { store, alice, bob, feed } = setup();
     expect(store.byKey(alice.user.id, 'home.temp')?.id).toBe(feed.id);
     expect(store.byId(alice.user.id, feed.id)?.key).toBe('home.temp');

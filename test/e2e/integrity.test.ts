@@ -38,7 +38,12 @@ async function rig(dbPath: string, opts: { clock?: FakeClock; busyWaitMs?: numbe
         body: JSON.stringify({ value }),
       }),
     async connect(o = {}) {
-      const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, { username: 'ada', password: KEY, reconnectPeriod: 0, ...o });
+      const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, {
+        username: 'ada',
+        password: KEY,
+        reconnectPeriod: 0,
+        ...o,
+      });
       clients.push(c);
       return c;
     },
@@ -46,7 +51,9 @@ async function rig(dbPath: string, opts: { clock?: FakeClock; busyWaitMs?: numbe
       const db = new Database(dbPath, { readonly: true });
       try {
         return (
-          db.prepare(`SELECT d.value FROM data d JOIN feeds f ON f.id = d.feed_id WHERE f.key = ? ORDER BY d.id`).all(feed) as Array<{ value: string }>
+          db.prepare(`SELECT d.value FROM data d JOIN feeds f ON f.id = d.feed_id WHERE f.key = ? ORDER BY d.id`).all(feed) as Array<{
+            value: string;
+          }>
         ).map((r) => r.value);
       } finally {
         db.close();
@@ -93,10 +100,12 @@ describe('a database another process holds locked', () => {
 
     const held = lock(r.dbPath);
     const acks: string[] = [];
-    const https = Array.from({ length: 5 }, (_, i) => r!.post('temp', `h${i}`).then((res) => {
-      acks.push(`h${i}:${res.status}`);
-      return res;
-    }));
+    const https = Array.from({ length: 5 }, (_, i) =>
+      r!.post('temp', `h${i}`).then((res) => {
+        acks.push(`h${i}:${res.status}`);
+        return res;
+      }),
+    );
     const pubs = Array.from({ length: 5 }, (_, i) => pub.publishAsync('ada/f/temp', `m${i}`, { qos: 1 }).then(() => acks.push(`m${i}`)));
     await tick(300);
     // Nothing is acknowledged, nothing is delivered while nothing can be stored.
@@ -208,7 +217,10 @@ describe.skipIf(!disk)('a full disk (tmpfs; needs root to mount)', () => {
       const pub = await r.connect();
       let acked = false;
       const closed = new Promise<void>((resolve) => pub.once('close', () => resolve()));
-      void pub.publishAsync('ada/f/fill', `mqtt-${'y'.repeat(900)}`, { qos: 1 }).then(() => (acked = true), () => {});
+      void pub.publishAsync('ada/f/fill', `mqtt-${'y'.repeat(900)}`, { qos: 1 }).then(
+        () => (acked = true),
+        () => {},
+      );
       await closed;
       expect(acked).toBe(false);
       // Reads still work.

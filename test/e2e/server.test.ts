@@ -25,7 +25,10 @@ describe('over a real socket', () => {
   it('pages through more than 2,000 points by following the Link header', async () => {
     const base = Date.parse('2026-01-01T00:00:00Z');
     for (let chunk = 0; chunk < 5; chunk++) {
-      const data = Array.from({ length: 500 }, (_, i) => ({ value: chunk * 500 + i, created_at: new Date(base + (chunk * 500 + i) * 1000).toISOString() }));
+      const data = Array.from({ length: 500 }, (_, i) => ({
+        value: chunk * 500 + i,
+        created_at: new Date(base + (chunk * 500 + i) * 1000).toISOString(),
+      }));
       const res = await fetch(`${server.httpUrl}/api/v2/eve/feeds/big/data/batch`, {
         method: 'POST',
         headers: { 'X-AIO-Key': key, 'Content-Type': 'application/json' },
@@ -37,13 +40,13 @@ describe('over a real socket', () => {
     let url: string | undefined = `${server.httpUrl}/api/v2/eve/feeds/big/data`;
     let pages = 0;
     while (url) {
-      const res: Response = await fetch(url, { headers: { "X-AIO-Key": key } });
+      const res: Response = await fetch(url, { headers: { 'X-AIO-Key': key } });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-pagination-total')).toBe('2500');
       const body = (await res.json()) as Array<{ value: string }>;
       values.push(...body.map((d) => Number(d.value)));
       pages++;
-      const link: string = res.headers.get("link")!;
+      const link: string = res.headers.get('link')!;
       expect(link.startsWith(`<${server.httpUrl}/api/v2/eve/feeds/big/data?`)).toBe(true);
       url = /rel="next", <(.+?)>/.exec(link)?.[1];
     }
@@ -79,7 +82,16 @@ describe('the npm start process', () => {
     // As Docker and the README run it: `npm start`, whose pid is the one that gets the signal.
     const child = spawn('npm', ['start'], {
       cwd: ROOT,
-      env: { ...process.env, PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', AIO_DB: dbPath, AIO_USERNAME: 'proc', AIO_KEY: 'proc-secret-key', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        MQTT_PORT: '0',
+        HOST: '127.0.0.1',
+        AIO_DB: dbPath,
+        AIO_USERNAME: 'proc',
+        AIO_KEY: 'proc-secret-key',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -97,11 +109,18 @@ describe('the npm start process', () => {
     });
     expect(out).toContain('proc');
     expect(out).not.toContain('proc-secret-key');
-    const write = await fetch(`${url}/api/v2/proc/feeds/kept/data`, { method: 'POST', headers: { 'X-AIO-Key': 'proc-secret-key', 'Content-Type': 'application/json' }, body: '{"value": 7}' });
+    const write = await fetch(`${url}/api/v2/proc/feeds/kept/data`, {
+      method: 'POST',
+      headers: { 'X-AIO-Key': 'proc-secret-key', 'Content-Type': 'application/json' },
+      body: '{"value": 7}',
+    });
     expect(write.status).toBe(200);
     expect((await fetch(`${url}/health`)).status).toBe(200);
     // npm's script replaces its shell with the server (exec): the signal reaches the server itself.
-    const servers = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)]).toString().trim().split('\n');
+    const servers = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)])
+      .toString()
+      .trim()
+      .split('\n');
     expect(servers).toHaveLength(1);
     expect(servers[0]).toContain('node dist/main.js');
     const serverPid = Number(servers[0]!.trim().split(/\s+/)[0]);
@@ -112,7 +131,7 @@ describe('the npm start process', () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow();
     const db = new Database(dbPath, { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.prepare("SELECT value FROM data").all()).toEqual([{ value: '7' }]);
+    expect(db.prepare('SELECT value FROM data').all()).toEqual([{ value: '7' }]);
     db.close();
     // A clean close leaves no WAL behind.
     expect(existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0).toBe(0);
@@ -120,7 +139,10 @@ describe('the npm start process', () => {
   }, 120_000);
 
   it('stops with a one-line message naming a bad variable', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

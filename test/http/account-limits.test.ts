@@ -54,7 +54,14 @@ describe('AIO_MAX_FEEDS over HTTP', () => {
     await t.req('POST', `${BASE}/groups`, { body: { name: 'garden' } });
     await t.req('POST', `${BASE}/groups/garden/feeds`, { body: { name: 'soil' } });
     await t.req('POST', `${BASE}/groups/garden/feeds`, { body: { name: 'rain' } });
-    const res = await t.req('POST', `${BASE}/groups/garden/data`, { body: { feeds: [{ key: 'soil', value: '1' }, { key: 'sun', value: '2' }] } });
+    const res = await t.req('POST', `${BASE}/groups/garden/data`, {
+      body: {
+        feeds: [
+          { key: 'soil', value: '1' },
+          { key: 'sun', value: '2' },
+        ],
+      },
+    });
     expect(res.status).toBe(422);
     expect(await feedKeys()).toEqual(['garden.soil', 'garden.rain']);
     expect((await t.req('GET', `${BASE}/feeds/garden.soil/data`)).json).toEqual([]);
@@ -62,7 +69,8 @@ describe('AIO_MAX_FEEDS over HTTP', () => {
 
   it('0 (the default) is unlimited', async () => {
     await setup({});
-    for (let i = 1; i <= 12; i++) expect((await t.req('POST', `${BASE}/feeds/auto-${i}/data`, { body: { value: String(i) } })).status).toBe(200);
+    for (let i = 1; i <= 12; i++)
+      expect((await t.req('POST', `${BASE}/feeds/auto-${i}/data`, { body: { value: String(i) } })).status).toBe(200);
     expect(await feedKeys()).toHaveLength(12);
   });
 });
@@ -117,9 +125,21 @@ describe('a refusal part-way through an auto-create keeps nothing of it', () => 
   it('group data naming more new feeds than fit keeps none of them', async () => {
     await setup({ feeds: 10 });
     for (let i = 1; i <= 8; i++) expect((await t.req('POST', `${BASE}/feeds`, { body: { feed: { name: `f${i}` } } })).status).toBe(201);
-    const res = await t.req('POST', `${BASE}/groups/default/data`, { body: { feeds: [{ key: 'n1', value: 1 }, { key: 'n2', value: 2 }, { key: 'n3', value: 3 }] } });
+    const res = await t.req('POST', `${BASE}/groups/default/data`, {
+      body: {
+        feeds: [
+          { key: 'n1', value: 1 },
+          { key: 'n2', value: 2 },
+          { key: 'n3', value: 3 },
+        ],
+      },
+    });
     expect(res.status).toBe(422);
     expect(await feedKeys()).toHaveLength(8);
-    expect((await t.req('GET', `${BASE}/activities`)).json.filter((a: { model: string; action: string }) => a.model === 'Feed' && a.action === 'create')).toHaveLength(8);
+    expect(
+      (await t.req('GET', `${BASE}/activities`)).json.filter(
+        (a: { model: string; action: string }) => a.model === 'Feed' && a.action === 'create',
+      ),
+    ).toHaveLength(8);
   });
 });

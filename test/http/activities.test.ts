@@ -39,7 +39,12 @@ describe('GET activities', () => {
       created_at: '2026-01-15T12:01:00Z',
       updated_at: '2026-01-15T12:01:00Z',
     });
-    expect(JSON.parse(feedUpdate.data)).toMatchObject({ key: 'temp', name: 'temp', description: 'outside', updated_at: '2026-01-15T12:01:00Z' });
+    expect(JSON.parse(feedUpdate.data)).toMatchObject({
+      key: 'temp',
+      name: 'temp',
+      description: 'outside',
+      updated_at: '2026-01-15T12:01:00Z',
+    });
     expect(res.headers['x-pagination-count']).toBe('5');
     expect(res.headers['x-pagination-total']).toBe('5');
     expect(res.headers['x-pagination-limit']).toBe('1000');
@@ -75,10 +80,13 @@ describe('GET activities', () => {
     const url = new URL(next!);
     const second = await t.req('GET', url.pathname + url.search);
     expect(summary(second.json)).toEqual(['create Group', 'update Feed']);
-    const third = await t.req('GET', (() => {
-      const u = new URL(/rel="next", <(.+?)>/.exec(String(second.headers.link))![1]!);
-      return u.pathname + u.search;
-    })());
+    const third = await t.req(
+      'GET',
+      (() => {
+        const u = new URL(/rel="next", <(.+?)>/.exec(String(second.headers.link))![1]!);
+        return u.pathname + u.search;
+      })(),
+    );
     expect(summary(third.json)).toEqual(['create Feed']);
     expect(String(third.headers.link)).not.toContain('rel="next"');
   });

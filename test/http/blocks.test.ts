@@ -101,7 +101,12 @@ describe('blocks: create', () => {
 
   it('an unknown feed or group is a 422 and creates no block', async () => {
     await t.req('POST', '/api/v2/bob/feeds', { as: t.bob, body: { name: 'bobfeed' } });
-    for (const block_feeds of [[{ feed_id: 'nope' }], [{ feed_id: 'bobfeed' }], [{ feed_id: 'temperature', group_id: 'nogroup' }], [{ feed_id: 'temperature', group_id: 'garden' }]]) {
+    for (const block_feeds of [
+      [{ feed_id: 'nope' }],
+      [{ feed_id: 'bobfeed' }],
+      [{ feed_id: 'temperature', group_id: 'nogroup' }],
+      [{ feed_id: 'temperature', group_id: 'garden' }],
+    ]) {
       const res = await t.req('POST', BLOCKS, { body: { visual_type: 'gauge', block_feeds } });
       expect(res.status, JSON.stringify(block_feeds)).toBe(422);
       expect(typeof res.json.error).toBe('string');
@@ -112,7 +117,15 @@ describe('blocks: create', () => {
 
   it('takes the Arduino body: unwrapped, numbers as strings, feed by name', async () => {
     const res = await t.req('POST', BLOCKS, {
-      body: { visual_type: 'gauge', size_x: '4', size_y: '4', row: '1', column: '2', properties: { minValue: '0', maxValue: '100', label: 'Value' }, block_feeds: [{ feed_id: 'Temperature' }] },
+      body: {
+        visual_type: 'gauge',
+        size_x: '4',
+        size_y: '4',
+        row: '1',
+        column: '2',
+        properties: { minValue: '0', maxValue: '100', label: 'Value' },
+        block_feeds: [{ feed_id: 'Temperature' }],
+      },
     });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ size_x: 4, size_y: 4, row: 1, column: 2, block_feeds: [{ feed: { key: 'temperature' } }] });
@@ -122,7 +135,16 @@ describe('blocks: create', () => {
 
   it('takes the Ruby body: top-level whitelisted attributes', async () => {
     const res = await t.req('POST', BLOCKS, {
-      body: { name: 'Chart', visual_type: 'line_chart', properties: { historyHours: '24' }, column: 0, row: 0, size_x: 12, size_y: 5, block_feeds: [{ feed_id: 'temperature', group_id: 'default' }] },
+      body: {
+        name: 'Chart',
+        visual_type: 'line_chart',
+        properties: { historyHours: '24' },
+        column: 0,
+        row: 0,
+        size_x: 12,
+        size_y: 5,
+        block_feeds: [{ feed_id: 'temperature', group_id: 'default' }],
+      },
     });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ name: 'Chart', size_x: 12, size_y: 5, column: 0, row: 0 });
@@ -145,7 +167,12 @@ describe('blocks: read, update, delete', () => {
   async function gauge() {
     return (
       await t.req('POST', BLOCKS, {
-        body: { name: 'Temperature', visual_type: 'gauge', properties: { minValue: '0', maxValue: '100', label: 'Temp' }, block_feeds: [{ feed_id: 'temperature' }] },
+        body: {
+          name: 'Temperature',
+          visual_type: 'gauge',
+          properties: { minValue: '0', maxValue: '100', label: 'Temp' },
+          block_feeds: [{ feed_id: 'temperature' }],
+        },
       })
     ).json;
   }
@@ -167,7 +194,9 @@ describe('blocks: read, update, delete', () => {
 
   it('PUT changes only the fields sent (the docs’ example), PATCH too', async () => {
     const a = await gauge();
-    const put = await t.req('PUT', `${BLOCKS}/${a.id}`, { body: { block: { properties: { minValue: '0', maxValue: '200', label: 'Updated Label' } } } });
+    const put = await t.req('PUT', `${BLOCKS}/${a.id}`, {
+      body: { block: { properties: { minValue: '0', maxValue: '200', label: 'Updated Label' } } },
+    });
     expect(put.status).toBe(200);
     expect(put.json).toMatchObject({
       id: a.id,
@@ -179,7 +208,12 @@ describe('blocks: read, update, delete', () => {
       block_feeds: [{ feed: { key: 'temperature' } }],
     });
     const patch = await t.req('PATCH', `${BLOCKS}/${a.id}`, { body: { name: 'Renamed', size_x: '6' } });
-    expect(patch.json).toMatchObject({ name: 'Renamed', size_x: 6, properties: { maxValue: '200' }, block_feeds: [{ feed: { key: 'temperature' } }] });
+    expect(patch.json).toMatchObject({
+      name: 'Renamed',
+      size_x: 6,
+      properties: { maxValue: '200' },
+      block_feeds: [{ feed: { key: 'temperature' } }],
+    });
   });
 
   it('block_feeds sent replaces every connection; an unknown feed changes nothing', async () => {
@@ -226,10 +260,16 @@ describe('blocks: read, update, delete', () => {
 
   it('deleting a feed removes it from every block that used it', async () => {
     const a = await gauge();
-    const both = (await t.req('POST', BLOCKS, { body: { visual_type: 'line_chart', block_feeds: [{ feed_id: 'temperature' }, { feed_id: 'garden.soil' }] } })).json;
+    const both = (
+      await t.req('POST', BLOCKS, {
+        body: { visual_type: 'line_chart', block_feeds: [{ feed_id: 'temperature' }, { feed_id: 'garden.soil' }] },
+      })
+    ).json;
     expect((await t.req('DELETE', `${BASE}/feeds/temperature`)).status).toBe(200);
     expect((await t.req('GET', `${BLOCKS}/${a.id}`)).json.block_feeds).toEqual([]);
-    expect((await t.req('GET', `${BLOCKS}/${both.id}`)).json.block_feeds.map((f: { feed: { key: string } }) => f.feed.key)).toEqual(['garden.soil']);
+    expect((await t.req('GET', `${BLOCKS}/${both.id}`)).json.block_feeds.map((f: { feed: { key: string } }) => f.feed.key)).toEqual([
+      'garden.soil',
+    ]);
     // Deleting the group deletes its feeds, and so their connections.
     await t.req('DELETE', `${BASE}/groups/garden`);
     expect((await t.req('GET', `${BLOCKS}/${both.id}`)).json.block_feeds).toEqual([]);
@@ -251,7 +291,10 @@ describe('blocks: other users', () => {
     expect(res.status).toBe(404);
     expect((await t.req('GET', '/api/v2/bob/dashboards/weather-station/blocks', { as: t.bob })).json).toEqual([]);
     // Nor can bob connect alice's feed by its id.
-    const steal = await t.req('POST', '/api/v2/bob/dashboards/weather-station/blocks', { as: t.bob, body: { visual_type: 'gauge', block_feeds: [{ feed_id: feedId }] } });
+    const steal = await t.req('POST', '/api/v2/bob/dashboards/weather-station/blocks', {
+      as: t.bob,
+      body: { visual_type: 'gauge', block_feeds: [{ feed_id: feedId }] },
+    });
     expect(steal.status).toBe(422);
     expect((await t.req('GET', `${BLOCKS}/${a.id}`)).status).toBe(200);
   });

@@ -43,8 +43,7 @@ describe('GET data/chart', () => {
       ['2026-01-14T02:30:00Z', 10],
       ['2026-01-14T23:59:59Z', 7],
     ]);
-    const url =
-      '/api/v2/alice/feeds/temp/data/chart?start_time=2026-01-14T00:00:00Z&end_time=2026-01-15T00:00:00Z&resolution=60';
+    const url = '/api/v2/alice/feeds/temp/data/chart?start_time=2026-01-14T00:00:00Z&end_time=2026-01-15T00:00:00Z&resolution=60';
     const res = await t.req('GET', url);
     expect(res.status).toBe(200);
     expect(res.json.parameters).toEqual({

@@ -127,7 +127,9 @@ describe('idle and slow HTTP connections are closed', () => {
     const o = open(port);
     await o.connected;
     const body = '{"name":"slow but fine"}';
-    o.socket.write(`POST /api/v2/alice/feeds HTTP/1.1\r\nHost: x\r\nX-AIO-Key: alice-key-0123456789\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    o.socket.write(
+      `POST /api/v2/alice/feeds HTTP/1.1\r\nHost: x\r\nX-AIO-Key: alice-key-0123456789\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+    );
     await new Promise((r) => setTimeout(r, 150));
     o.socket.write(body);
     expect((await o.closed).text).toMatch(/^HTTP\/1.1 201/);
@@ -153,7 +155,13 @@ describe('connection caps', () => {
   });
 
   it('all addresses together are capped by AIO_HTTP_MAX_CONNECTIONS', async () => {
-    const port = await listen({ idleTimeoutMs: 10_000, headersTimeoutMs: 5000, requestTimeoutMs: 8000, maxConnections: 6, maxConnectionsPerIp: 100 });
+    const port = await listen({
+      idleTimeoutMs: 10_000,
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 8000,
+      maxConnections: 6,
+      maxConnectionsPerIp: 100,
+    });
     const held = ['127.0.0.1', '127.0.0.2', '127.0.0.3'].flatMap((ip) => [open(port, ip), open(port, ip)]);
     await Promise.all(held.map((h) => h.connected));
     await new Promise((r) => setTimeout(r, 50));
@@ -168,13 +176,23 @@ describe('MQTT over WebSocket on the HTTP port', () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
     const key = 'ws-key-0123456789';
-    server = await startServer(testConfig({ username: 'ws', key, http: SHORT }, join(tmp.dir, 'aio.sqlite')), { log: () => {}, mqttTimers: null });
+    server = await startServer(testConfig({ username: 'ws', key, http: SHORT }, join(tmp.dir, 'aio.sqlite')), {
+      log: () => {},
+      mqttTimers: null,
+    });
     const port = new URL(server.httpUrl).port;
-    const client = await mqtt.connectAsync(`ws://127.0.0.1:${port}/mqtt`, { username: 'ws', password: key, reconnectPeriod: 0, keepalive: 0 });
+    const client = await mqtt.connectAsync(`ws://127.0.0.1:${port}/mqtt`, {
+      username: 'ws',
+      password: key,
+      reconnectPeriod: 0,
+      keepalive: 0,
+    });
     let closed = false;
     client.on('close', () => (closed = true));
     // Silent for longer than the idle, keep-alive, headers and request timeouts together.
-    await new Promise((r) => setTimeout(r, SHORT.idleTimeoutMs + SHORT.keepAliveTimeoutMs + SHORT.headersTimeoutMs + SHORT.requestTimeoutMs + 300));
+    await new Promise((r) =>
+      setTimeout(r, SHORT.idleTimeoutMs + SHORT.keepAliveTimeoutMs + SHORT.headersTimeoutMs + SHORT.requestTimeoutMs + 300),
+    );
     expect(closed).toBe(false);
     const got = new Promise<string>((resolve) => client.on('message', (_t, p) => resolve(p.toString())));
     await client.subscribeAsync('ws/f/alive');

@@ -5,7 +5,9 @@ const BASE = '/api/v2/alice';
 
 describe('dashboards: CRUD', () => {
   it('creates from the docs’ wrapped body: 201, key from name, documented defaults, blocks []', async ({ t }) => {
-    const res = await t.req('POST', `${BASE}/dashboards`, { body: { dashboard: { name: 'Weather Station', description: 'Outdoor sensor data' } } });
+    const res = await t.req('POST', `${BASE}/dashboards`, {
+      body: { dashboard: { name: 'Weather Station', description: 'Outdoor sensor data' } },
+    });
     expect(res.status).toBe(201);
     expect(res.json).toEqual({
       id: expect.any(Number),
@@ -26,7 +28,16 @@ describe('dashboards: CRUD', () => {
 
   it('creates from an unwrapped body (Python, Ruby) and a form body (Arduino, which wants 201)', async ({ t }) => {
     const py = await t.req('POST', `${BASE}/dashboards/`, {
-      body: { name: 'dashtest', key: null, description: null, show_header: false, color_mode: 'dark', block_borders: true, header_image_url: null, blocks: null },
+      body: {
+        name: 'dashtest',
+        key: null,
+        description: null,
+        show_header: false,
+        color_mode: 'dark',
+        block_borders: true,
+        header_image_url: null,
+        blocks: null,
+      },
     });
     expect(py.status).toBe(201);
     expect(py.json).toMatchObject({ name: 'dashtest', key: 'dashtest', blocks: [] });
@@ -73,12 +84,27 @@ describe('dashboards: CRUD', () => {
 
   it('PUT and PATCH change only the fields sent, and answer without layouts', async ({ t }) => {
     await t.req('POST', `${BASE}/dashboards`, { body: { name: 'Weather Station', description: 'Outdoor sensor data' } });
-    const put = await t.req('PUT', `${BASE}/dashboards/weather-station`, { body: { dashboard: { name: 'Updated Name', color_mode: 'light' } } });
+    const put = await t.req('PUT', `${BASE}/dashboards/weather-station`, {
+      body: { dashboard: { name: 'Updated Name', color_mode: 'light' } },
+    });
     expect(put.status).toBe(200);
-    expect(put.json).toMatchObject({ name: 'Updated Name', key: 'weather-station', description: 'Outdoor sensor data', color_mode: 'light', blocks: [] });
+    expect(put.json).toMatchObject({
+      name: 'Updated Name',
+      key: 'weather-station',
+      description: 'Outdoor sensor data',
+      color_mode: 'light',
+      blocks: [],
+    });
     expect(put.json).not.toHaveProperty('layouts');
-    const patch = await t.req('PATCH', `${BASE}/dashboards/weather-station`, { body: { show_header: true, header_image_url: 'https://example.com/h.png' } });
-    expect(patch.json).toMatchObject({ name: 'Updated Name', color_mode: 'light', show_header: true, header_image_url: 'https://example.com/h.png' });
+    const patch = await t.req('PATCH', `${BASE}/dashboards/weather-station`, {
+      body: { show_header: true, header_image_url: 'https://example.com/h.png' },
+    });
+    expect(patch.json).toMatchObject({
+      name: 'Updated Name',
+      color_mode: 'light',
+      show_header: true,
+      header_image_url: 'https://example.com/h.png',
+    });
     // Ruby's update_dashboard sends {name, key}.
     const ruby = await t.req('PUT', `${BASE}/dashboards/weather-station`, { body: { name: 'Renamed', key: 'renamed' } });
     expect(ruby.json).toMatchObject({ name: 'Renamed', key: 'renamed' });
@@ -90,7 +116,9 @@ describe('dashboards: CRUD', () => {
   it('DELETE answers JSON "OK" and takes the blocks and layouts with it', async ({ t }) => {
     await t.req('POST', `${BASE}/feeds`, { body: { feed: { name: 'temperature' } } });
     await t.req('POST', `${BASE}/dashboards`, { body: { name: 'Weather Station' } });
-    const block = await t.req('POST', `${BASE}/dashboards/weather-station/blocks`, { body: { visual_type: 'gauge', block_feeds: [{ feed_id: 'temperature' }] } });
+    const block = await t.req('POST', `${BASE}/dashboards/weather-station/blocks`, {
+      body: { visual_type: 'gauge', block_feeds: [{ feed_id: 'temperature' }] },
+    });
     const res = await t.req('DELETE', `${BASE}/dashboards/weather-station`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -144,7 +172,8 @@ describe('update_layouts', () => {
   async function dashboardWithBlocks(t: TestApp, n: number) {
     await t.req('POST', `${BASE}/dashboards`, { body: { name: 'Grid' } });
     const ids: string[] = [];
-    for (let i = 0; i < n; i++) ids.push((await t.req('POST', `${BASE}/dashboards/grid/blocks`, { body: { visual_type: 'gauge' } })).json.id);
+    for (let i = 0; i < n; i++)
+      ids.push((await t.req('POST', `${BASE}/dashboards/grid/blocks`, { body: { visual_type: 'gauge' } })).json.id);
     return ids;
   }
 
@@ -162,7 +191,18 @@ describe('update_layouts', () => {
     const [a, b] = await dashboardWithBlocks(t, 2);
     const before = (await t.req('GET', `${BASE}/dashboards/grid`)).json.layouts;
     const res = await t.req('POST', `${BASE}/dashboards/grid/update_layouts`, {
-      body: { layouts: { xl: null, lg: [{ x: 0, y: 0, w: 16, h: 4, i: a }, { x: 0, y: 4, w: 8, h: 2, i: b, z: 1 }], md: null, sm: null, xs: null } },
+      body: {
+        layouts: {
+          xl: null,
+          lg: [
+            { x: 0, y: 0, w: 16, h: 4, i: a },
+            { x: 0, y: 4, w: 8, h: 2, i: b, z: 1 },
+          ],
+          md: null,
+          sm: null,
+          xs: null,
+        },
+      },
     });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ key: 'grid', name: 'Grid' });
@@ -205,7 +245,10 @@ describe('update_layouts', () => {
     await t.req('POST', '/api/v2/bob/dashboards', { as: t.bob, body: { name: 'Grid' } });
     const bobs = (await t.req('POST', '/api/v2/bob/dashboards/grid/blocks', { as: t.bob, body: { visual_type: 'gauge' } })).json.id;
     for (const i of [other, bobs]) {
-      expect((await t.req('POST', `${BASE}/dashboards/grid/update_layouts`, { body: { layouts: { lg: [{ x: 0, y: 0, w: 4, h: 4, i }] } } })).status).toBe(422);
+      expect(
+        (await t.req('POST', `${BASE}/dashboards/grid/update_layouts`, { body: { layouts: { lg: [{ x: 0, y: 0, w: 4, h: 4, i }] } } }))
+          .status,
+      ).toBe(422);
     }
   });
 
@@ -238,7 +281,16 @@ describe('Python client test flow (compat notes 4.2)', () => {
       if (!(e instanceof RequestError)) throw e;
     }
   };
-  const Dashboard = (name: string) => ({ name, key: null, description: null, show_header: false, color_mode: 'dark', block_borders: true, header_image_url: null, blocks: null });
+  const Dashboard = (name: string) => ({
+    name,
+    key: null,
+    description: null,
+    show_header: false,
+    color_mode: 'dark',
+    block_borders: true,
+    header_image_url: null,
+    blocks: null,
+  });
   const Block = (name: string, visual_type: string) => ({ name, id: null, visual_type, properties: {}, block_feeds: null });
   /** The client's calls, made over `t`. */
   function python(t: TestApp) {
@@ -350,11 +402,23 @@ describe('docs: Building a Dashboard via API', () => {
 
     // Step 2: Create blocks on the dashboard.
     const gauge = await t.req('POST', `${BASE}/dashboards/weather-station/blocks`, {
-      body: { block: { visual_type: 'gauge', block_feeds: [{ feed_id: 'temperature' }], properties: { minValue: '0', maxValue: '100', label: 'Temp' } } },
+      body: {
+        block: {
+          visual_type: 'gauge',
+          block_feeds: [{ feed_id: 'temperature' }],
+          properties: { minValue: '0', maxValue: '100', label: 'Temp' },
+        },
+      },
     });
     expect(gauge.status).toBe(200);
     const chart = await t.req('POST', `${BASE}/dashboards/weather-station/blocks`, {
-      body: { block: { visual_type: 'line_chart', block_feeds: [{ feed_id: 'temperature' }], properties: { historyHours: '24', yAxisLabel: 'Temp' } } },
+      body: {
+        block: {
+          visual_type: 'line_chart',
+          block_feeds: [{ feed_id: 'temperature' }],
+          properties: { historyHours: '24', yAxisLabel: 'Temp' },
+        },
+      },
     });
     expect(chart.status).toBe(200);
     const gaugeId: string = gauge.json.id;

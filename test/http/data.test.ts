@@ -39,7 +39,15 @@ describe('data create', () => {
   });
 
   it('round-trips lat, lon and ele exactly, from numbers and numeric strings', async ({ t }) => {
-    const res = await post(t, 40, { lat: 40.72619, lon: '-74.005334', ele: -6, created_at: null, id: null, feed_id: null, expiration: null });
+    const res = await post(t, 40, {
+      lat: 40.72619,
+      lon: '-74.005334',
+      ele: -6,
+      created_at: null,
+      id: null,
+      feed_id: null,
+      expiration: null,
+    });
     expect(res.json).toMatchObject({ lat: 40.72619, lon: -74.005334, ele: -6 });
     expect(res.json.location).toEqual({ type: 'Feature', geometry: { type: 'Point', coordinates: [-74.005334, 40.72619, -6] } });
     const last = await t.req('GET', '/api/v2/alice/feeds/temp/data/last');
@@ -47,7 +55,10 @@ describe('data create', () => {
   });
 
   it('accepts created_at in the past and epoch seconds', async ({ t }) => {
-    expect((await post(t, 1, { created_at: '2025-12-01T08:30:00Z' })).json).toMatchObject({ created_at: '2025-12-01T08:30:00Z', created_epoch: 1764577800 });
+    expect((await post(t, 1, { created_at: '2025-12-01T08:30:00Z' })).json).toMatchObject({
+      created_at: '2025-12-01T08:30:00Z',
+      created_epoch: 1764577800,
+    });
     expect((await post(t, 2, { epoch: 1764577900 })).json.created_at).toBe('2025-12-01T08:31:40Z');
     const list = await t.req('GET', '/api/v2/alice/feeds/temp/data');
     expect(list.json.map((d: { value: string }) => d.value)).toEqual(['2', '1']);
@@ -196,7 +207,10 @@ describe('data list and pagination', () => {
   });
 
   it('pages by cursor in the Adafruit Link form the Python client parses', async ({ t }) => {
-    const batch = Array.from({ length: 25 }, (_, i) => ({ value: i, created_at: new Date(Date.parse('2026-01-15T10:00:00Z') + i * 1000).toISOString() }));
+    const batch = Array.from({ length: 25 }, (_, i) => ({
+      value: i,
+      created_at: new Date(Date.parse('2026-01-15T10:00:00Z') + i * 1000).toISOString(),
+    }));
     await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: batch } });
     const seen: string[] = [];
     let url: string | undefined = '/api/v2/alice/feeds/temp/data?limit=10';
@@ -226,7 +240,14 @@ describe('data list and pagination', () => {
 
   it('refuses bad limits, times and cursors with 422', async ({ t }) => {
     await post(t, 1);
-    for (const q of ['limit=0', 'limit=abc', 'start_time=soon', 'end_time=2026-13-45', 'before=garbage', 'start_time=2026-02-01&end_time=2026-01-01']) {
+    for (const q of [
+      'limit=0',
+      'limit=abc',
+      'start_time=soon',
+      'end_time=2026-13-45',
+      'before=garbage',
+      'start_time=2026-02-01&end_time=2026-01-01',
+    ]) {
       const res = await t.req('GET', `/api/v2/alice/feeds/temp/data?${q}`);
       expect(res.status, q).toBe(422);
       expect(typeof res.json.error).toBe('string');

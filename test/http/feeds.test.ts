@@ -4,7 +4,20 @@ import { appTest as it } from '../helpers.js';
 describe('feeds', () => {
   it('creates a feed from a wrapped Python body with "ON" and "Private" and answers 201', async ({ t }) => {
     const res = await t.req('POST', '/api/v2/alice/feeds/', {
-      body: { feed: { name: 'testfeed', key: null, description: null, unit_type: null, unit_symbol: null, history: 'ON', visibility: 'Private', license: null, status_notify: null, status_timeout: null } },
+      body: {
+        feed: {
+          name: 'testfeed',
+          key: null,
+          description: null,
+          unit_type: null,
+          unit_symbol: null,
+          history: 'ON',
+          visibility: 'Private',
+          license: null,
+          status_notify: null,
+          status_timeout: null,
+        },
+      },
     });
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ name: 'testfeed', key: 'testfeed', history: true, visibility: 'private', username: 'alice' });
@@ -14,7 +27,10 @@ describe('feeds', () => {
   });
 
   it('creates from an unwrapped body, an Arduino form body, and multipart', async ({ t }) => {
-    expect((await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Unwrapped', description: 'd' } })).json).toMatchObject({ key: 'unwrapped', description: 'd' });
+    expect((await t.req('POST', '/api/v2/alice/feeds', { body: { name: 'Unwrapped', description: 'd' } })).json).toMatchObject({
+      key: 'unwrapped',
+      description: 'd',
+    });
     const arduino = await t.app.inject({
       method: 'POST',
       url: '/api/v2/alice/feeds',
@@ -50,7 +66,15 @@ describe('feeds', () => {
   });
 
   it('refuses invalid names and values with 422 and stores nothing', async ({ t }) => {
-    for (const body of [{}, { name: '' }, { name: 'bad/name' }, { name: 'x'.repeat(129) }, { name: '123' }, { name: 'ok', history: 'maybe' }, { name: 'ok', visibility: 'secret' }]) {
+    for (const body of [
+      {},
+      { name: '' },
+      { name: 'bad/name' },
+      { name: 'x'.repeat(129) },
+      { name: '123' },
+      { name: 'ok', history: 'maybe' },
+      { name: 'ok', visibility: 'secret' },
+    ]) {
       const res = await t.req('POST', '/api/v2/alice/feeds', { body });
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect(typeof res.json.error).toBe('string');

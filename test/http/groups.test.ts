@@ -12,7 +12,10 @@ describe('groups', () => {
 
   it('creates from a form body and from a wrapped body', async ({ t }) => {
     expect((await t.req('POST', '/api/v2/alice/groups', { form: { name: 'New Group' } })).json.key).toBe('new-group');
-    expect((await t.req('POST', '/api/v2/alice/groups', { body: { group: { name: 'Wrapped', description: 'w' } } })).json).toMatchObject({ key: 'wrapped', description: 'w' });
+    expect((await t.req('POST', '/api/v2/alice/groups', { body: { group: { name: 'Wrapped', description: 'w' } } })).json).toMatchObject({
+      key: 'wrapped',
+      description: 'w',
+    });
   });
 
   it('lists groups, each with a feeds array, the default group first', async ({ t }) => {
@@ -53,7 +56,10 @@ describe('groups', () => {
 
   it('PATCH changes only what was sent; bad values are 422', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/groups', { body: { name: 'G', description: 'keep' } });
-    expect((await t.req('PATCH', '/api/v2/alice/groups/g', { body: { visibility: 'Public' } })).json).toMatchObject({ description: 'keep', visibility: 'public' });
+    expect((await t.req('PATCH', '/api/v2/alice/groups/g', { body: { visibility: 'Public' } })).json).toMatchObject({
+      description: 'keep',
+      visibility: 'public',
+    });
     expect((await t.req('PATCH', '/api/v2/alice/groups/g', { body: { name: '' } })).status).toBe(422);
     expect((await t.req('PATCH', '/api/v2/alice/groups/g', { body: { key: 'Bad Key!' } })).status).toBe(422);
     expect((await t.req('PATCH', '/api/v2/alice/groups/default', { body: { key: 'other' } })).status).toBe(422);
@@ -87,10 +93,20 @@ describe('groups', () => {
   it('group data creates points, making missing feeds inside the group, with shared location and time', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/groups', { body: { name: 'enviro' } });
     const res = await t.req('POST', '/api/v2/alice/groups/enviro/data', {
-      body: { created_at: '2026-01-15T11:00:00Z', location: { lat: 1.5, lon: 2.5, ele: 3 }, feeds: [{ key: 'nick-temp', value: 22.5 }, { key: 'hum', value: '40' }] },
+      body: {
+        created_at: '2026-01-15T11:00:00Z',
+        location: { lat: 1.5, lon: 2.5, ele: 3 },
+        feeds: [
+          { key: 'nick-temp', value: 22.5 },
+          { key: 'hum', value: '40' },
+        ],
+      },
     });
     expect(res.status).toBe(200);
-    expect(res.json.map((d: { feed_key: string; value: string }) => [d.feed_key, d.value])).toEqual([['enviro.nick-temp', '22.5'], ['enviro.hum', '40']]);
+    expect(res.json.map((d: { feed_key: string; value: string }) => [d.feed_key, d.value])).toEqual([
+      ['enviro.nick-temp', '22.5'],
+      ['enviro.hum', '40'],
+    ]);
     expect(res.json[0]).toMatchObject({ lat: 1.5, lon: 2.5, ele: 3, created_at: '2026-01-15T11:00:00Z' });
     const again = await t.req('POST', '/api/v2/alice/groups/enviro/data', { body: { feeds: [{ key: 'nick-temp', value: 23 }] } });
     expect(again.json[0].feed_key).toBe('enviro.nick-temp');
@@ -100,7 +116,9 @@ describe('groups', () => {
   it('group data with bad input stores nothing', async ({ t }) => {
     await t.req('POST', '/api/v2/alice/groups', { body: { name: 'g' } });
     expect((await t.req('POST', '/api/v2/alice/groups/g/data', { body: {} })).status).toBe(422);
-    expect((await t.req('POST', '/api/v2/alice/groups/g/data', { body: { feeds: [{ key: 'a', value: 1 }, { key: 'b' }] } })).status).toBe(422);
+    expect((await t.req('POST', '/api/v2/alice/groups/g/data', { body: { feeds: [{ key: 'a', value: 1 }, { key: 'b' }] } })).status).toBe(
+      422,
+    );
     expect((await t.req('GET', '/api/v2/alice/groups/g/feeds')).json).toEqual([]);
   });
 
@@ -144,7 +162,9 @@ describe('groups', () => {
       ['POST', '/api/v2/alice/groups/nope/data'],
       ['GET', '/api/v2/alice/groups/nope/feeds/x/data'],
     ] as const) {
-      const res = await t.req(method, url, { body: method === 'GET' || method === 'DELETE' ? undefined : { name: 'x', feed_key: 'x', feeds: [] } });
+      const res = await t.req(method, url, {
+        body: method === 'GET' || method === 'DELETE' ? undefined : { name: 'x', feed_key: 'x', feeds: [] },
+      });
       expect(res.status, `${method} ${url}`).toBe(404);
       expect(res.json.error).toContain("'nope'");
     }

@@ -31,7 +31,11 @@ export const MULTIPART = `multipart/form-data; boundary=${BOUNDARY}`;
 export function multipart(fields: Array<[string, string | Buffer]>, extraHeaders = ''): Buffer {
   const parts: Buffer[] = [];
   for (const [name, value] of fields) {
-    parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n${extraHeaders}\r\n`), Buffer.from(value), Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n${extraHeaders}\r\n`),
+      Buffer.from(value),
+      Buffer.from('\r\n'),
+    );
   }
   parts.push(Buffer.from(`--${BOUNDARY}--\r\n`));
   return Buffer.concat(parts);
@@ -62,7 +66,16 @@ export async function everything(t: TestApp) {
   }
   const blocks: Record<string, unknown> = {};
   for (const d of dashboards) blocks[d.key] = await get(`/dashboards/${d.key}/blocks`);
-  return { feeds, groups: await get('/groups'), dashboards, blocks, data, webhooks, activities: await get('/activities'), tokens: await get('/tokens') };
+  return {
+    feeds,
+    groups: await get('/groups'),
+    dashboards,
+    blocks,
+    data,
+    webhooks,
+    activities: await get('/activities'),
+    tokens: await get('/tokens'),
+  };
 }
 
 /** Feeds `temp` (history on) and `big` (history off), group `g`, dashboard `d`, a data and a raw receiver on `temp`. */

@@ -46,7 +46,15 @@ describe('body limits per route', () => {
     await expectTooLarge('POST', `${A}/feeds`, jsonOfSize(LIMITS.other + 1, '"name":"huge"'), JSON_TYPE);
     await expectTooLarge('PUT', `${A}/feeds/temp`, jsonOfSize(LIMITS.other + 1, '"name":"renamed"'), JSON_TYPE);
     await expectTooLarge('POST', `${A}/groups`, `name=huge&pad=${'x'.repeat(LIMITS.other)}`, FORM);
-    await expectTooLarge('POST', `${A}/dashboards`, multipart([['name', 'huge'], ['pad', 'x'.repeat(LIMITS.other)]]), MULTIPART);
+    await expectTooLarge(
+      'POST',
+      `${A}/dashboards`,
+      multipart([
+        ['name', 'huge'],
+        ['pad', 'x'.repeat(LIMITS.other)],
+      ]),
+      MULTIPART,
+    );
     await expectTooLarge('POST', `${A}/dashboards/d/update_layouts`, jsonOfSize(LIMITS.other + 1, '"layouts":{}'), JSON_TYPE);
     await expectTooLarge('POST', `${A}/feeds/temp/webhooks`, jsonOfSize(LIMITS.other + 1, '"kind":"raw"'), JSON_TYPE);
     await expectTooLarge('POST', hooks.hook.replace(/$/, '/notify'), 'x'.repeat(LIMITS.other + 1), 'text/plain', null);
@@ -70,7 +78,9 @@ describe('body limits per route', () => {
     expect(stored).toEqual([100 * KB, 100 * KB, 100 * KB]);
     expect((await send(t, 'POST', hooks.hook, JSON.stringify({ value: 'x'.repeat(1000) }), JSON_TYPE, { key: null })).status).toBe(200);
     // The raw receiver takes a body up to the limit and cuts it to the feed's value limit, as the hosted service does.
-    expect(((await send(t, 'POST', hooks.raw, 'r'.repeat(LIMITS.value), 'text/plain', { key: null })).json.value as string).length).toBe(KB);
+    expect(((await send(t, 'POST', hooks.raw, 'r'.repeat(LIMITS.value), 'text/plain', { key: null })).json.value as string).length).toBe(
+      KB,
+    );
 
     const before = await everything(t);
     await expectTooLarge('POST', `${A}/feeds/big/data`, jsonOfSize(LIMITS.value + 1, '"value":"1"'), JSON_TYPE);
@@ -114,7 +124,12 @@ describe(`batches take at most ${CAP} records`, () => {
     expect(full.length).toBeLessThanOrEqual(LIMITS.batch);
     expect((await send(t, 'POST', `${A}/feeds/temp/data/batch`, full, JSON_TYPE)).status).toBe(200);
     const before = await everything(t);
-    await expectTooLarge('POST', `${A}/feeds/temp/data/batch`, JSON.stringify([...records(CAP - 1), { value: '1', pad: 'x'.repeat(LIMITS.batch) }]), JSON_TYPE);
+    await expectTooLarge(
+      'POST',
+      `${A}/feeds/temp/data/batch`,
+      JSON.stringify([...records(CAP - 1), { value: '1', pad: 'x'.repeat(LIMITS.batch) }]),
+      JSON_TYPE,
+    );
     expect(await everything(t)).toEqual(before);
   });
 
@@ -122,7 +137,12 @@ describe(`batches take at most ${CAP} records`, () => {
     const before = await everything(t);
     const feeds = Object.fromEntries(Array.from({ length: CAP + 1 }, (_, i) => [`f${i}`, String(i)]));
     await expectTooLarge('POST', `${A}/groups/g/data`, JSON.stringify({ feeds }), JSON_TYPE);
-    await expectTooLarge('POST', `${A}/groups/g/data`, JSON.stringify({ feeds: Object.entries(feeds).map(([key, value]) => ({ key, value })) }), JSON_TYPE);
+    await expectTooLarge(
+      'POST',
+      `${A}/groups/g/data`,
+      JSON.stringify({ feeds: Object.entries(feeds).map(([key, value]) => ({ key, value })) }),
+      JSON_TYPE,
+    );
     expect(await everything(t)).toEqual(before);
     const ok = await send(t, 'POST', `${A}/groups/g/data`, JSON.stringify({ feeds: { a: '1', b: '2' } }), JSON_TYPE);
     expect(ok.json).toHaveLength(2);

@@ -68,7 +68,9 @@ describe('keys never reach the log', () => {
 
   it('nor headers that authenticate, nor the key on a 5xx at info level, nor a webhook token however its path is escaped', async () => {
     const { app, lines, key } = await logged('info');
-    expect((await app.inject({ method: 'GET', url: '/boom', headers: { 'x-aio-key': key, authorization: `Bearer ${key}` } })).statusCode).toBe(500);
+    expect(
+      (await app.inject({ method: 'GET', url: '/boom', headers: { 'x-aio-key': key, authorization: `Bearer ${key}` } })).statusCode,
+    ).toBe(500);
     expect((await app.inject({ method: 'GET', url: `/boom?X%2DAIO%2DKey=${key}` })).statusCode).toBe(500);
     expect((await app.inject({ method: 'GET', url: `/boom?x+aio+key=${key}` })).statusCode).toBe(500);
     const failures = lines.map((l) => JSON.parse(l) as { msg: string; level: number; url: string });
@@ -80,11 +82,18 @@ describe('keys never reach the log', () => {
     expect(lines.join('')).not.toContain(key);
     expect(failures[1]!.url).toBe('/boom?X%2DAIO%2DKey=[redacted]');
 
-    for (const path of ['/api/v2/webhooks/feed/SECRET-TOKEN/raw', '/api/v2/%77ebhooks/feed/SECRET-TOKEN', '/api/v2/webhooks/%66eed/SECRET-TOKEN/notify', '//api/v2//webhooks//feed//SECRET-TOKEN']) {
+    for (const path of [
+      '/api/v2/webhooks/feed/SECRET-TOKEN/raw',
+      '/api/v2/%77ebhooks/feed/SECRET-TOKEN',
+      '/api/v2/webhooks/%66eed/SECRET-TOKEN/notify',
+      '//api/v2//webhooks//feed//SECRET-TOKEN',
+    ]) {
       expect(redactUrl(path), path).not.toContain('SECRET-TOKEN');
     }
     // The escaped path does reach the receiver route: it is the same credential.
-    expect((await app.inject({ method: 'POST', url: '/api/v2/%77ebhooks/feed/SECRET-TOKEN/notify' })).json().error).toMatch(/no webhook receiver/);
+    expect((await app.inject({ method: 'POST', url: '/api/v2/%77ebhooks/feed/SECRET-TOKEN/notify' })).json().error).toMatch(
+      /no webhook receiver/,
+    );
   });
 
   it('nor the raw bytes node keeps of a malformed request (trace level)', async () => {
@@ -92,13 +101,17 @@ describe('keys never reach the log', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
     const answer = await new Promise<string>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => socket.write(`GET /api/v2/user HTTP/1.1\r\nHost: x\r\nX-AIO-Key: ${key}\r\nbroken header\r\n\r\n`));
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write(`GET /api/v2/user HTTP/1.1\r\nHost: x\r\nX-AIO-Key: ${key}\r\nbroken header\r\n\r\n`),
+      );
       let text = '';
       socket.on('data', (d) => (text += d.toString()));
       socket.on('close', () => resolve(text));
     });
     expect(answer).toMatch(/^HTTP\/1.1 400/);
-    const clientError = lines.map((l) => JSON.parse(l) as { msg: string; err?: Record<string, unknown> }).find((l) => l.msg === 'client error');
+    const clientError = lines
+      .map((l) => JSON.parse(l) as { msg: string; err?: Record<string, unknown> })
+      .find((l) => l.msg === 'client error');
     expect(clientError?.err).toBeDefined();
     expect(Object.keys(clientError!.err!)).not.toContain('rawPacket');
     expect(lines.join('')).not.toContain(key);
@@ -110,7 +123,11 @@ describe('client text cannot forge a log line', () => {
     const { app, lines } = await logged('debug');
     const forged = encodeURIComponent('\n{"level":60,"msg":"forged"}\n');
     await app.inject({ method: 'GET', url: `/boom?x=${forged}` });
-    await app.inject({ method: 'GET', url: `/api/v2/alice/feeds/x${forged}?q=${forged}`, headers: { 'user-agent': 'a\tb', 'x-note': '{"level":60}' } });
+    await app.inject({
+      method: 'GET',
+      url: `/api/v2/alice/feeds/x${forged}?q=${forged}`,
+      headers: { 'user-agent': 'a\tb', 'x-note': '{"level":60}' },
+    });
     const records = lines.map((l) => {
       expect(l.endsWith('\n')).toBe(true);
       expect(l.slice(0, -1)).not.toContain('\n');

@@ -40,7 +40,13 @@ describe('bytes that are not UTF-8 are refused, never stored as U+FFFD', () => {
       [
         ['data JSON', 'POST', () => `${A}/feeds/temp/data`, bytes('{"value":"a', FF, '"}'), JSON_TYPE],
         ['data JSON, number-keeping parser', 'POST', () => `${A}/feeds/temp/data`, bytes('{"value":1.50,"x":"', FF, '"}'), JSON_TYPE],
-        ['data JSON to a new feed', 'POST', () => `${A}/feeds/fresh/data`, bytes('{"value":"', C328, '"}'), 'application/json; charset=utf-8'],
+        [
+          'data JSON to a new feed',
+          'POST',
+          () => `${A}/feeds/fresh/data`,
+          bytes('{"value":"', C328, '"}'),
+          'application/json; charset=utf-8',
+        ],
         ['data update', 'PUT', () => `${A}/feeds/temp/data/0`, bytes('{"value":"', FF, '"}'), JSON_TYPE],
         ['batch', 'POST', () => `${A}/feeds/temp/data/batch`, bytes('[{"value":"ok"},{"value":"', FF, '"}]'), JSON_TYPE],
         ['group data', 'POST', () => `${A}/groups/g/data`, bytes('{"feeds":[{"key":"a","value":"', FF, '"}]}'), JSON_TYPE],
@@ -101,7 +107,7 @@ describe('bytes that are not UTF-8 are refused, never stored as U+FFFD', () => {
       stored.push(res.json.value as string);
     };
     await post(JSON.stringify({ value: text }), JSON_TYPE);
-    await post(JSON.stringify({ value: text, lat: 1.50 }).replace('1.5', '1.50'), JSON_TYPE); // number-keeping parser
+    await post(JSON.stringify({ value: text, lat: 1.5 }).replace('1.5', '1.50'), JSON_TYPE); // number-keeping parser
     await post(`value=${encodeURIComponent(text)}`, FORM);
     await post(Buffer.from(`value=${text}`), FORM); // unescaped, as Arduino sends
     await post(multipart([['value', text]]), MULTIPART);
@@ -109,7 +115,13 @@ describe('bytes that are not UTF-8 are refused, never stored as U+FFFD', () => {
     await post('value=100% pure', FORM);
     await post('value=50%25 and 100%', FORM); // a stray % leaves the whole value as sent
     expect(stored).toEqual([text, text, text, text, text, text, '100% pure', '50%25 and 100%']);
-    const feed = await send(t, 'POST', `${A}/feeds?x=${encodeURIComponent(text)}`, `name=Cafe&description=${encodeURIComponent(text)}`, FORM);
+    const feed = await send(
+      t,
+      'POST',
+      `${A}/feeds?x=${encodeURIComponent(text)}`,
+      `name=Cafe&description=${encodeURIComponent(text)}`,
+      FORM,
+    );
     expect(feed.json).toMatchObject({ name: 'Cafe', description: text });
   });
 });
@@ -124,14 +136,29 @@ describe('__proto__ and constructor.prototype keys are a 400, as Fastify answers
         ['data', 'POST', () => `${A}/feeds/temp/data`, '{"value":"1","__proto__":{}}', JSON_TYPE],
         ['data, number-keeping parser', 'POST', () => `${A}/feeds/temp/data`, '{"value":1.0,"__proto__":{}}', JSON_TYPE],
         ['batch item', 'POST', () => `${A}/feeds/temp/data/batch`, '[{"value":1},{"value":2,"constructor":{"prototype":{}}}]', JSON_TYPE],
-        ['batch item, number-keeping parser', 'POST', () => `${A}/feeds/temp/data/batch`, '[{"value":1.0},{"value":2,"__proto__":{}}]', JSON_TYPE],
+        [
+          'batch item, number-keeping parser',
+          'POST',
+          () => `${A}/feeds/temp/data/batch`,
+          '[{"value":1.0},{"value":2,"__proto__":{}}]',
+          JSON_TYPE,
+        ],
         ['group data', 'POST', () => `${A}/groups/g/data`, '{"feeds":{"__proto__":"1"}}', JSON_TYPE],
         ['webhook', 'POST', () => hooks.hook, '{"value":"1","__proto__":{"x":1}}', JSON_TYPE],
         ['token', 'POST', () => `${A}/tokens`, '{"__proto__":{}}', JSON_TYPE],
         ['dashboard', 'PUT', () => `${A}/dashboards/d`, '{"name":"x","constructor":{"prototype":{"x":1}}}', JSON_TYPE],
         ['form', 'POST', () => `${A}/feeds`, 'name=p&__proto__=x', FORM],
         ['form, escaped', 'POST', () => `${A}/feeds/temp/data`, 'value=1&%5F%5Fproto%5F%5F=x', FORM],
-        ['multipart', 'POST', () => `${A}/feeds/temp/data`, multipart([['value', '1'], ['__proto__', 'x']]), MULTIPART],
+        [
+          'multipart',
+          'POST',
+          () => `${A}/feeds/temp/data`,
+          multipart([
+            ['value', '1'],
+            ['__proto__', 'x'],
+          ]),
+          MULTIPART,
+        ],
       ],
       400,
       /forbidden key/,
@@ -170,7 +197,12 @@ describe('content types', () => {
   });
 
   it('the raw webhook takes any content type, or none, as the value', async () => {
-    for (const [body, type] of [['<a>1</a>', 'application/xml'], ['plain', undefined], ['{"value": 1.0}', JSON_TYPE], ['a=1&b', FORM]] as const) {
+    for (const [body, type] of [
+      ['<a>1</a>', 'application/xml'],
+      ['plain', undefined],
+      ['{"value": 1.0}', JSON_TYPE],
+      ['a=1&b', FORM],
+    ] as const) {
       const res = await send(t, 'POST', hooks.raw, body, type, { key: null });
       expect(res.status, type).toBe(200);
       expect(res.json.value).toBe(body);
@@ -198,7 +230,11 @@ describe('content types', () => {
     await ok('DELETE', `${A}/dashboards/d`, '', 'text/plain');
     await ok('DELETE', `${A}/groups/g`);
     await ok('DELETE', `${A}/feeds/big`, '', JSON_TYPE);
-    const explicit = await t.app.inject({ method: 'POST', url: `${A}/tokens`, headers: { 'x-aio-key': t.alice.key, 'content-type': 'text/plain', 'content-length': '0' } });
+    const explicit = await t.app.inject({
+      method: 'POST',
+      url: `${A}/tokens`,
+      headers: { 'x-aio-key': t.alice.key, 'content-type': 'text/plain', 'content-length': '0' },
+    });
     expect(explicit.statusCode).toBe(200);
   });
 
@@ -238,7 +274,11 @@ describe('bodies that arrive in pieces', () => {
   it('a chunked multipart body is held to the route’s limit as a whole, not part by part', async () => {
     const before = await everything(t);
     // Each part is under the 64 KB limit; together they are not.
-    const body = multipart([['name', 'd2'], ['a', 'x'.repeat(40 * KB)], ['b', 'y'.repeat(40 * KB)]]);
+    const body = multipart([
+      ['name', 'd2'],
+      ['a', 'x'.repeat(40 * KB)],
+      ['b', 'y'.repeat(40 * KB)],
+    ]);
     const res = await send(t, 'POST', `${A}/dashboards`, pieces(body, 4 * KB), MULTIPART);
     expect(res.status).toBe(413);
     expect(res.json).toEqual({ error: expect.stringMatching(/^request entity too large - /) });
@@ -249,7 +289,10 @@ describe('bodies that arrive in pieces', () => {
 
   it('a character split between chunks is whole; a bad byte in any chunk is a 400 that stores nothing', async () => {
     const text = 'café ☕ 😀';
-    for (const [body, type] of [[Buffer.from(`value=${text}`), FORM], [multipart([['value', text]]), MULTIPART]] as const) {
+    for (const [body, type] of [
+      [Buffer.from(`value=${text}`), FORM],
+      [multipart([['value', text]]), MULTIPART],
+    ] as const) {
       const res = await send(t, 'POST', `${A}/feeds/temp/data`, pieces(body, 1), type);
       expect(res.json?.value, type).toBe(text);
     }
@@ -273,7 +316,14 @@ describe('bodies that arrive in pieces', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const post = (type: string, chunks: Buffer[]) =>
       new Promise<{ status: number; json: unknown; connection?: string }>((resolve, reject) => {
-        const req = request({ port, host: '127.0.0.1', method: 'POST', path: `${A}/dashboards`, agent, headers: { 'x-aio-key': t.alice.key, 'content-type': type } });
+        const req = request({
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: `${A}/dashboards`,
+          agent,
+          headers: { 'x-aio-key': t.alice.key, 'content-type': type },
+        });
         req.on('response', (res) => {
           let body = '';
           res.on('data', (d) => (body += d));
@@ -285,7 +335,11 @@ describe('bodies that arrive in pieces', () => {
       });
     // Each refused early, with a megabyte still to come.
     const more = Buffer.alloc(1024 * KB, 'y');
-    const tooLarge = multipart([['name', 'd3'], ['a', 'x'.repeat(40 * KB)], ['b', more]]);
+    const tooLarge = multipart([
+      ['name', 'd3'],
+      ['a', 'x'.repeat(40 * KB)],
+      ['b', more],
+    ]);
     try {
       const refusals = [
         await post(MULTIPART, [tooLarge.subarray(0, 50 * KB), tooLarge.subarray(50 * KB)]),
@@ -320,7 +374,9 @@ describe('a multipart body whose Content-Length is over the limit', () => {
       socket.on('close', () => resolve(text));
     });
     // Only the headers are sent: the answer cannot wait for the body.
-    socket.write(`POST ${A}/dashboards HTTP/1.1\r\nHost: x\r\nX-AIO-Key: ${t.alice.key}\r\nContent-Type: ${MULTIPART}\r\nContent-Length: ${64 * 1024 + 1}\r\n\r\n`);
+    socket.write(
+      `POST ${A}/dashboards HTTP/1.1\r\nHost: x\r\nX-AIO-Key: ${t.alice.key}\r\nContent-Type: ${MULTIPART}\r\nContent-Length: ${64 * 1024 + 1}\r\n\r\n`,
+    );
     const text = await answer;
     expect(text).toMatch(/^HTTP\/1.1 413 /);
     expect(text).toMatch(/request entity too large - /);
@@ -330,7 +386,11 @@ describe('a multipart body whose Content-Length is over the limit', () => {
 describe('the raw webhook scope parses nothing', () => {
   it('so /notify takes a form or multipart body it cannot read, and /raw stores multipart as sent', async () => {
     const notify = hooks.raw.replace(/raw$/, 'notify');
-    for (const [body, type] of [[bytes('value=', FF), FORM], [multipart([['value', Buffer.from(FF)]]), MULTIPART], ['not multipart', MULTIPART]] as const) {
+    for (const [body, type] of [
+      [bytes('value=', FF), FORM],
+      [multipart([['value', Buffer.from(FF)]]), MULTIPART],
+      ['not multipart', MULTIPART],
+    ] as const) {
       const res = await send(t, 'POST', notify, body, type, { key: null });
       expect(res.status, type).toBe(200);
       expect(res.json.value).toBe('ping');
@@ -355,8 +415,26 @@ describe('multipart parts', () => {
   it('named like a member of Object.prototype are a 400, as @fastify/multipart refuses them', async () => {
     await expectRefusedWhole(
       [
-        ['constructor', 'POST', () => `${A}/feeds/temp/data`, multipart([['value', '1'], ['constructor', 'x']]), MULTIPART],
-        ['toString', 'POST', () => `${A}/dashboards`, multipart([['name', 'x'], ['toString', 'x']]), MULTIPART],
+        [
+          'constructor',
+          'POST',
+          () => `${A}/feeds/temp/data`,
+          multipart([
+            ['value', '1'],
+            ['constructor', 'x'],
+          ]),
+          MULTIPART,
+        ],
+        [
+          'toString',
+          'POST',
+          () => `${A}/dashboards`,
+          multipart([
+            ['name', 'x'],
+            ['toString', 'x'],
+          ]),
+          MULTIPART,
+        ],
       ],
       400,
       /forbidden key/,

@@ -27,7 +27,9 @@ describe('the data rate limit over HTTP', () => {
     await t.req('DELETE', `/api/v2/alice/feeds/temp/data/${made.id}`); // 7
     await t.req('DELETE', '/api/v2/alice/groups/g'); // 8
     expect((await t.req('GET', '/api/v2/alice/throttle')).json.active_data_rate).toBe(8);
-    expect((await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: [{ value: 1 }, { value: 2 }, { value: 3 }] } })).status).toBe(429);
+    expect(
+      (await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: [{ value: 1 }, { value: 2 }, { value: 3 }] } })).status,
+    ).toBe(429);
     expect((await t.req('GET', '/api/v2/alice/feeds/temp/data')).json).toHaveLength(0);
     expect((await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: [{ value: 1 }, { value: 2 }] } })).status).toBe(200);
   });
@@ -73,7 +75,9 @@ describe('the data rate limit over HTTP', () => {
   it('AIO_RATE_LIMIT=0 turns the limit off', async ({ clock }) => {
     const off = await makeApp({ clock: clock.now, config: { rateLimit: 0 } });
     try {
-      const res = await off.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: Array.from({ length: 200 }, (_, i) => ({ value: i })) } });
+      const res = await off.req('POST', '/api/v2/alice/feeds/temp/data/batch', {
+        body: { data: Array.from({ length: 200 }, (_, i) => ({ value: i })) },
+      });
       expect(res.status).toBe(200);
       expect((await off.req('GET', '/api/v2/alice/throttle')).json).toMatchObject({ data_rate_limit: 0, active_data_rate: 201 });
     } finally {

@@ -13,9 +13,19 @@ describe('time service', () => {
   });
 
   it('struct.json in a zone, across a DST change', async ({ t, clock }) => {
-    expect((await t.req('GET', '/api/v2/alice/integrations/time/struct?tz=America/New_York')).json).toMatchObject({ mday: 10, hour: 1, min: 59, isdst: 0 });
+    expect((await t.req('GET', '/api/v2/alice/integrations/time/struct?tz=America/New_York')).json).toMatchObject({
+      mday: 10,
+      hour: 1,
+      min: 59,
+      isdst: 0,
+    });
     clock.advance(1000);
-    expect((await t.req('GET', '/api/v2/alice/integrations/time/struct?tz=America/New_York')).json).toMatchObject({ hour: 3, min: 0, sec: 0, isdst: 1 });
+    expect((await t.req('GET', '/api/v2/alice/integrations/time/struct?tz=America/New_York')).json).toMatchObject({
+      hour: 3,
+      min: 0,
+      sec: 0,
+      isdst: 1,
+    });
   });
 
   it('strftime is plain text with the PortalBase format by default', async ({ t }) => {

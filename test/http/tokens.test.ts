@@ -63,8 +63,24 @@ describe('tokens: routes', () => {
 
   it('POST takes flags, a feed and an expiration, wrapped or not, JSON or form', async ({ t }) => {
     const feed = (await t.req('POST', `${BASE}/feeds`, { body: { name: 'door' } })).json;
-    const a = await makeToken(t, { token: { readable: true, createable: false, updateable: false, deleteable: false, feed_id: 'door', expiration: '2026-02-01T00:00:00Z' } });
-    expect(a).toMatchObject({ readable: true, createable: false, updateable: false, deleteable: false, feed_id: feed.id, expiration: '2026-02-01T00:00:00Z' });
+    const a = await makeToken(t, {
+      token: {
+        readable: true,
+        createable: false,
+        updateable: false,
+        deleteable: false,
+        feed_id: 'door',
+        expiration: '2026-02-01T00:00:00Z',
+      },
+    });
+    expect(a).toMatchObject({
+      readable: true,
+      createable: false,
+      updateable: false,
+      deleteable: false,
+      feed_id: feed.id,
+      expiration: '2026-02-01T00:00:00Z',
+    });
     const b = await t.req('POST', `${BASE}/tokens`, { form: { deleteable: 'false', feed_id: String(feed.id) } });
     expect(b.json).toMatchObject({ deleteable: false, readable: true, feed_id: feed.id });
   });
@@ -129,7 +145,9 @@ describe('tokens: routes', () => {
       expect(typeof res.json.error).toBe('string');
     }
     for (const method of ['GET', 'PUT', 'DELETE'] as const) {
-      expect((await t.req(method, `/api/v2/bob/tokens/${token.id}`, { as: t.bob, body: method === 'PUT' ? {} : undefined })).status).toBe(404);
+      expect((await t.req(method, `/api/v2/bob/tokens/${token.id}`, { as: t.bob, body: method === 'PUT' ? {} : undefined })).status).toBe(
+        404,
+      );
     }
     expect((await t.req('GET', '/api/v2/bob/tokens', { as: t.bob })).json).toEqual([]);
     expect((await t.req('GET', `${BASE}/tokens/${token.id}`)).status).toBe(200);
@@ -208,7 +226,13 @@ describe('tokens as credentials over HTTP', () => {
       ['GET', `${BASE}/dashboards`],
       ['GET', '/api/v2/user'],
     ] as const) {
-      const res = await withToken(t, token.key, method, url, method === 'POST' ? { value: 1, feeds: [{ key: 'temp', value: 1 }] } : undefined);
+      const res = await withToken(
+        t,
+        token.key,
+        method,
+        url,
+        method === 'POST' ? { value: 1, feeds: [{ key: 'temp', value: 1 }] } : undefined,
+      );
       expect(res.status, `${method} ${url}`).toBe(403);
       expect(res.json.error).toMatch(/only gives access to the feed/);
     }

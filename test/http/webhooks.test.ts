@@ -261,7 +261,9 @@ describe('POST /webhooks/feed/{token}/raw and /notify', () => {
   it('/raw keeps JSON and form bodies as text, whitespace and all; no content type works too', async ({ t }) => {
     await makeFeed(t);
     const r = await makeReceiver(t, 'temp', 'raw');
-    expect((await hook(t, pathOf(r.url), '{ "value": 1,  "x": [ 1 ] }', 'application/json')).json.value).toBe('{ "value": 1,  "x": [ 1 ] }');
+    expect((await hook(t, pathOf(r.url), '{ "value": 1,  "x": [ 1 ] }', 'application/json')).json.value).toBe(
+      '{ "value": 1,  "x": [ 1 ] }',
+    );
     expect((await hook(t, pathOf(r.url), '{"broken', 'application/json')).json.value).toBe('{"broken');
     expect((await hook(t, pathOf(r.url), 'a=1&b=2', 'application/x-www-form-urlencoded')).json.value).toBe('a=1&b=2');
     expect((await hook(t, pathOf(r.url), 'no type')).json.value).toBe('no type');
@@ -323,7 +325,12 @@ describe('webhooks and MQTT', () => {
       expect((await inbox.waitFor((x) => x.topic === 'alice/feeds/temp')).payload).toBe('from a webhook');
       const json = await inbox.waitFor((x) => x.topic === 'alice/f/temp/json');
       expect(JSON.parse(json.payload)).toMatchObject({ value: 'from a webhook', feed_key: 'temp' });
-      const raw = await m.app.inject({ method: 'POST', url: `${new URL(r.url).pathname}/raw`, headers: { 'content-type': 'text/plain' }, payload: 'raw one' });
+      const raw = await m.app.inject({
+        method: 'POST',
+        url: `${new URL(r.url).pathname}/raw`,
+        headers: { 'content-type': 'text/plain' },
+        payload: 'raw one',
+      });
       expect(raw.statusCode).toBe(200);
       expect((await inbox.waitFor((x) => x.topic === 'alice/feeds/temp' && x.payload === 'raw one')).payload).toBe('raw one');
       await m.barrier(client, inbox);

@@ -34,7 +34,9 @@ describe('AIO_MAX_FEEDS over MQTT', () => {
     await client.publishAsync('alice/f/sensor-11', '11', { qos: 1 });
     const text = await refusal(inbox, 'alice/f/sensor-11');
     expect(text).toMatch(
-      new RegExp(`^${client.options.clientId} 127\\.0\\.0\\.1 PUBLISH alice/f/sensor-11 rejected, Validation failed: feed limit reached, this account may have at most 10 feeds$`),
+      new RegExp(
+        `^${client.options.clientId} 127\\.0\\.0\\.1 PUBLISH alice/f/sensor-11 rejected, Validation failed: feed limit reached, this account may have at most 10 feeds$`,
+      ),
     );
     await t.barrier(client, inbox);
     expect(inbox.withoutBarrier().filter((m) => m.topic === 'alice/f/sensor-11')).toEqual([]);
@@ -66,10 +68,19 @@ describe('AIO_MAX_GROUPS over MQTT', () => {
     for (let i = 1; i <= 5; i++) await t.req('POST', `${BASE}/groups`, { body: { name: `g${i}` } });
     const { client, inbox } = await t.listen(t.alice, ['alice/errors']);
     await client.publishAsync('alice/groups/porch', '{"feeds":{"light":"on"}}', { qos: 1 });
-    expect(await refusal(inbox, 'alice/groups/porch')).toMatch(/rejected, Validation failed: group limit reached, this account may have at most 5 groups besides the default group$/);
+    expect(await refusal(inbox, 'alice/groups/porch')).toMatch(
+      /rejected, Validation failed: group limit reached, this account may have at most 5 groups besides the default group$/,
+    );
     await client.publishAsync('alice/f/porch.light', 'on', { qos: 1 });
     expect(await refusal(inbox, 'alice/f/porch.light')).toMatch(/group limit reached/);
-    expect((await t.req('GET', `${BASE}/groups`)).json.map((g: { key: string }) => g.key)).toEqual(['default', 'g1', 'g2', 'g3', 'g4', 'g5']);
+    expect((await t.req('GET', `${BASE}/groups`)).json.map((g: { key: string }) => g.key)).toEqual([
+      'default',
+      'g1',
+      'g2',
+      'g3',
+      'g4',
+      'g5',
+    ]);
     expect(await feedKeys()).toEqual([BARRIER_FEED]);
   });
 });

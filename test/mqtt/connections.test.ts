@@ -17,17 +17,17 @@ async function setup(config: Partial<Config>): Promise<MqttTest> {
 
 /** Resolves when `closed` does; rejects after `ms`. */
 function within(closed: Promise<void>, ms: number): Promise<void> {
-  return Promise.race([closed, new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`still open after ${ms} ms`)), ms).unref())]);
+  return Promise.race([
+    closed,
+    new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`still open after ${ms} ms`)), ms).unref()),
+  ]);
 }
 
 /** Logs in as alice over a raw socket (from `localAddress`) and resolves with the CONNACK return code. */
 async function login(t: MqttTest, clientId: string, localAddress?: string): Promise<number> {
   const raw = await rawConnect(t.port, localAddress);
   raw.socket.write(connectPacket({ clientId, clean: true, username: 'alice', password: t.alice.key }));
-  const bytes = await Promise.race([
-    raw.next(4),
-    raw.closed.then(() => Promise.reject(new Error('closed without a CONNACK'))),
-  ]);
+  const bytes = await Promise.race([raw.next(4), raw.closed.then(() => Promise.reject(new Error('closed without a CONNACK')))]);
   raw.socket.destroy();
   return bytes[3]!;
 }

@@ -38,7 +38,14 @@ describe('fan-out MQTT → MQTT', () => {
     const got = inbox.withoutBarrier();
     expect(got.map((m) => m.topic).sort()).toEqual([...LITERAL_ALIASES].sort());
     const by = (topic: string) => got.find((m) => m.topic === topic)!.payload;
-    for (const topic of ['alice/feeds/room-temp', 'alice/f/room-temp', 'alice/feeds/Room Temp', 'alice/f/Room Temp', 'alice/f/default.room-temp', 'alice/f/ROOM-TEMP']) {
+    for (const topic of [
+      'alice/feeds/room-temp',
+      'alice/f/room-temp',
+      'alice/feeds/Room Temp',
+      'alice/f/Room Temp',
+      'alice/f/default.room-temp',
+      'alice/f/ROOM-TEMP',
+    ]) {
       expect(by(topic)).toBe('21');
     }
     expect(by('alice/f/room-temp/csv')).toBe('21,,,');
@@ -80,9 +87,12 @@ describe('fan-out MQTT → MQTT', () => {
     const b = await t.listen(t.alice, ['alice/+/room-temp/csv']);
     await pub.publishAsync('alice/f/room-temp', '9', { qos: 1 });
     await t.barrier(pub, a.inbox, b.inbox);
-    expect(a.inbox.withoutBarrier().map((m) => m.topic).sort()).toEqual(
-      ['alice/feeds/room-temp', 'alice/feeds/room-temp/csv', 'alice/feeds/room-temp/json'].sort(),
-    );
+    expect(
+      a.inbox
+        .withoutBarrier()
+        .map((m) => m.topic)
+        .sort(),
+    ).toEqual(['alice/feeds/room-temp', 'alice/feeds/room-temp/csv', 'alice/feeds/room-temp/json'].sort());
     expect(b.inbox.list()).toEqual(['alice/f/room-temp/csv 9,,,', 'alice/feeds/room-temp/csv 9,,,']);
   });
 
@@ -165,7 +175,12 @@ describe('fan-out HTTP → MQTT', () => {
     const res = await t.req('POST', '/api/v2/alice/feeds/room-temp/data', { body: { value: 22, lat: 40.1, lon: -74.2 } });
     expect(res.status).toBe(200);
     await t.barrier(pub, lit.inbox, wild.inbox);
-    expect(lit.inbox.withoutBarrier().map((m) => m.topic).sort()).toEqual([...LITERAL_ALIASES].sort());
+    expect(
+      lit.inbox
+        .withoutBarrier()
+        .map((m) => m.topic)
+        .sort(),
+    ).toEqual([...LITERAL_ALIASES].sort());
     expect(lit.inbox.withoutBarrier().find((m) => m.topic === 'alice/f/room-temp/csv')!.payload).toBe('22,40.1,-74.2,');
     const json = JSON.parse(lit.inbox.withoutBarrier().find((m) => m.topic === 'alice/f/room-temp/json')!.payload);
     expect(json).toEqual(res.json);

@@ -126,7 +126,14 @@ describe('group subscriptions', () => {
 
   it('HTTP group data arrives as one group message', async () => {
     const { inbox } = await t.listen(t.alice, ['alice/g/example/csv']);
-    const res = await t.req('POST', '/api/v2/alice/groups/example/data', { body: { feeds: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] } });
+    const res = await t.req('POST', '/api/v2/alice/groups/example/data', {
+      body: {
+        feeds: [
+          { key: 'a', value: '1' },
+          { key: 'b', value: '2' },
+        ],
+      },
+    });
     expect(res.status).toBe(200);
     await t.barrier(pub, inbox);
     expect(inbox.list()).toEqual(['alice/g/example/csv a,1\nb,2']);

@@ -21,7 +21,11 @@ export interface MqttTest extends Omit<TestApp, 'close'> {
   /** Connects as `as` (alice by default; null = anonymous) over TCP. */
   connect(as?: TestAccount | null, opts?: IClientOptions): Promise<MqttClient>;
   /** Connects and returns the client with an inbox, subscribed to `filters` and the barrier feed. */
-  listen(as: TestAccount, filters: string[] | Record<string, { qos: 0 | 1 | 2 }>, opts?: IClientOptions): Promise<{ client: MqttClient; inbox: Inbox }>;
+  listen(
+    as: TestAccount,
+    filters: string[] | Record<string, { qos: 0 | 1 | 2 }>,
+    opts?: IClientOptions,
+  ): Promise<{ client: MqttClient; inbox: Inbox }>;
   /**
    * Waits until every inbox got a point published (QoS 1, by `publisher`) on the barrier feed after
    * everything before it: per-client delivery is in order, so what was due before has arrived.
@@ -37,7 +41,12 @@ export const BARRIER_FEED = 'zz-barrier';
 /** `log`: receives the broker's log lines, debug ones included. */
 export async function makeMqtt(opts: { clock?: Clock; config?: Partial<Config>; log?: (line: string) => void } = {}): Promise<MqttTest> {
   const base = await makeApp(opts);
-  const started = await startBroker(base.core, base.config, { timers: null, clock: opts.clock, log: opts.log, debug: opts.log !== undefined });
+  const started = await startBroker(base.core, base.config, {
+    timers: null,
+    clock: opts.clock,
+    log: opts.log,
+    debug: opts.log !== undefined,
+  });
   const clients: MqttClient[] = [];
   const connect = async (as: TestAccount | null = base.alice, o: IClientOptions = {}) => {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${started.port}`, {
@@ -107,7 +116,10 @@ export class Inbox {
     const seen = this.messages.find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.withoutBarrier())}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.withoutBarrier())}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         pred,
         resolve: (m) => {
@@ -180,7 +192,10 @@ export function connectPacket(o: { clientId: string; clean: boolean; username?: 
 }
 
 /** Opens a raw TCP connection (from `localAddress`, e.g. 127.0.0.2, when given) and resolves with the socket and a reader for its bytes. */
-export function rawConnect(port: number, localAddress?: string): Promise<{ socket: Socket; next(bytes: number): Promise<Buffer>; closed: Promise<void> }> {
+export function rawConnect(
+  port: number,
+  localAddress?: string,
+): Promise<{ socket: Socket; next(bytes: number): Promise<Buffer>; closed: Promise<void> }> {
   return new Promise((resolve, reject) => {
     const socket = netConnect({ port, host: '127.0.0.1', localAddress });
     let buf = Buffer.alloc(0);

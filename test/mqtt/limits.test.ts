@@ -10,7 +10,15 @@ afterEach(async () => {
   t = undefined;
 });
 
-const BANS: BanLimits = { enabled: true, connects: 20, subscribes: 100, refused: 10, throttled: 10, failedLogins: 10, failedLoginsPerAddress: 100 };
+const BANS: BanLimits = {
+  enabled: true,
+  connects: 20,
+  subscribes: 100,
+  refused: 10,
+  throttled: 10,
+  failedLogins: 10,
+  failedLoginsPerAddress: 100,
+};
 
 async function setup(rateLimit: number, bans: Partial<BanLimits> = {}) {
   const clock = new FakeClock();
@@ -31,7 +39,10 @@ async function connack(port: number, username: string, password: string, clientI
 describe('one data budget for HTTP and MQTT', () => {
   it('HTTP writes use up what MQTT may publish; the refusal goes to {user}/throttle with the real wait', async () => {
     const { t, clock } = await setup(10);
-    expect((await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: Array.from({ length: 9 }, (_, i) => ({ value: i })) } })).status).toBe(200);
+    expect(
+      (await t.req('POST', '/api/v2/alice/feeds/temp/data/batch', { body: { data: Array.from({ length: 9 }, (_, i) => ({ value: i })) } }))
+        .status,
+    ).toBe(200);
     const { client, inbox } = await t.listen(t.alice, ['alice/throttle', 'alice/f/temp']);
     await client.publishAsync('alice/f/temp', 'over', { qos: 1 });
     const notice = await inbox.waitFor((m) => m.topic === 'alice/throttle');

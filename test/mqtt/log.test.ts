@@ -32,7 +32,9 @@ describe('broker log lines', () => {
     client.publish(`tele/x${FORGED}`, '1');
     await watcher.inbox.waitFor((m) => m.payload.includes('PUBLISH tele/x'));
     expectOneLineEach();
-    expect(lines).toContain(`mqtt: ${printable(`dev${FORGED}`)} SUBSCRIBE ${printable(`bob/f/x${FORGED}`)} rejected, resource not available or not authorized`);
+    expect(lines).toContain(
+      `mqtt: ${printable(`dev${FORGED}`)} SUBSCRIBE ${printable(`bob/f/x${FORGED}`)} rejected, resource not available or not authorized`,
+    );
     expect(lines.some((l) => l.includes('\\n{\\"level\\":50'))).toBe(true);
   });
 

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { csvField, csvLine as formatCsv } from '../../src/core/values.js';
-import {
-  PayloadError,
-  formatGroupCsv,
-  formatGroupJson,
-  parseFeedPayload,
-  parseGroupPayload,
-} from '../../src/mqtt/payloads.js';
+import { PayloadError, formatGroupCsv, formatGroupJson, parseFeedPayload, parseGroupPayload } from '../../src/mqtt/payloads.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 const INVALID_UTF8 = Buffer.from([0x34, 0x32, 0xff, 0xfe]);
@@ -295,10 +289,7 @@ describe('parseFeedPayload: /csv topic', () => {
 describe('parseGroupPayload: JSON', () => {
   it('reads the documented shape with location', () => {
     expect(
-      parseGroupPayload(
-        b('{"feeds":{"key-1":"value 1","key-2":2},"location":{"lat":40.7,"lon":-74.0,"ele":6}}'),
-        'json',
-      ),
+      parseGroupPayload(b('{"feeds":{"key-1":"value 1","key-2":2},"location":{"lat":40.7,"lon":-74.0,"ele":6}}'), 'json'),
     ).toStrictEqual({
       feeds: [
         { key: 'key-1', value: 'value 1' },

@@ -7,10 +7,17 @@ import { SessionPersistence } from '../../src/mqtt/persistence.js';
 import { makeCore, type TestCore } from '../helpers.js';
 
 /** Tests of the suite that do not apply, and why (checked: each fails for exactly this). Everything else runs. */
-const DUP = 'a message whose packet id was recorded has been sent once: it comes back with DUP set, as a re-delivery must be ([MQTT-3.3.1-1]); the in-memory persistence leaves DUP as it was';
+const DUP =
+  'a message whose packet id was recorded has been sent once: it comes back with DUP set, as a re-delivery must be ([MQTT-3.3.1-1]); the in-memory persistence leaves DUP as it was';
 const NOT_APPLICABLE = new Map([
-  ['store and look up subscriptions by topic', 'expects the order of the in-memory trie (qlobber); ours is the order of storing, and Aedes does not depend on it'],
-  ['add outgoing packet as a string and stream', 'a string payload is stored as bytes and comes back a Buffer (Aedes only ever hands over Buffers)'],
+  [
+    'store and look up subscriptions by topic',
+    'expects the order of the in-memory trie (qlobber); ours is the order of storing, and Aedes does not depend on it',
+  ],
+  [
+    'add outgoing packet as a string and stream',
+    'a string payload is stored as bytes and comes back a Buffer (Aedes only ever hands over Buffers)',
+  ],
   ['add outgoing packet and update messageId', DUP],
   ['add 2 outgoing packet and clear messageId', DUP],
   ['add outgoing packet as a string and pump', DUP],

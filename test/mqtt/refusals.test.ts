@@ -25,7 +25,9 @@ describe('SUBSCRIBE refusals', () => {
     const { client, inbox } = await t.listen(t.bob, ['bob/errors']);
     expect(await suback(client, { 'alice/feeds/x': { qos: 0 }, 'bob/f/mine': { qos: 1 } })).toEqual([128, 1]);
     const text = await errorsOf(inbox, /SUBSCRIBE/);
-    expect(text).toMatch(new RegExp(`^${client.options.clientId} 127\\.0\\.0\\.1 SUBSCRIBE alice/feeds/x rejected, resource not available or not authorized$`));
+    expect(text).toMatch(
+      new RegExp(`^${client.options.clientId} 127\\.0\\.0\\.1 SUBSCRIBE alice/feeds/x rejected, resource not available or not authorized$`),
+    );
     expect(client.connected).toBe(true);
   });
 
@@ -156,7 +158,11 @@ describe('throttle', () => {
   it('rate-limit notices from the core go to {user}/throttle as a JSON-quoted string', async () => {
     const { client, inbox } = await t.listen(t.alice, ['alice/throttle']);
     const bob = await t.listen(t.bob, ['bob/throttle']);
-    t.core.events.emit('throttle', { user: t.alice.user, waitSeconds: 1, message: 'alice data rate limit reached, 1 seconds until throttle released' });
+    t.core.events.emit('throttle', {
+      user: t.alice.user,
+      waitSeconds: 1,
+      message: 'alice data rate limit reached, 1 seconds until throttle released',
+    });
     const m = await inbox.waitFor((x) => x.topic === 'alice/throttle');
     expect(m.payload).toBe('"alice data rate limit reached, 1 seconds until throttle released"');
     await t.barrier(client, inbox);

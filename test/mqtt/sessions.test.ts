@@ -34,7 +34,13 @@ interface Connected {
 }
 
 /** Connects with a given client id and clean flag; the inbox listens before CONNACK, so a replay is seen whole. */
-async function connect(port: number, as: TestAccount | { name: string; key: string } | null, clientId: string, clean: boolean, o: IClientOptions = {}): Promise<Connected> {
+async function connect(
+  port: number,
+  as: TestAccount | { name: string; key: string } | null,
+  clientId: string,
+  clean: boolean,
+  o: IClientOptions = {},
+): Promise<Connected> {
   const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
     clientId,
     clean,
@@ -66,7 +72,10 @@ async function leave(c: Connected, broker: MqttBroker): Promise<void> {
 
 /** Values of the messages on `topic`, in arrival order. */
 function values(inbox: Inbox, topic: string): string[] {
-  return inbox.withoutBarrier().filter((m) => m.topic === topic).map((m) => m.payload);
+  return inbox
+    .withoutBarrier()
+    .filter((m) => m.topic === topic)
+    .map((m) => m.payload);
 }
 
 async function post(s: MqttTest, feed: string, value: string, as?: TestAccount): Promise<void> {
@@ -147,7 +156,11 @@ describe('persistent sessions', () => {
     await back.inbox.waitFor((m) => m.payload === 'during replay');
     const pub = await s.connect(s.alice);
     await s.barrier(pub, back.inbox);
-    expect(values(back.inbox, 'alice/f/seq')).toEqual([...Array.from({ length: 300 }, (_, i) => `q${i + 1}`), 'at hand-over', 'during replay']);
+    expect(values(back.inbox, 'alice/f/seq')).toEqual([
+      ...Array.from({ length: 300 }, (_, i) => `q${i + 1}`),
+      'at hand-over',
+      'during replay',
+    ]);
     await vi.waitFor(() => expect(s.core.sessions.queued('busy')).toEqual([]));
   });
 
@@ -345,7 +358,12 @@ describe('persistent sessions', () => {
   it('checks restored subscriptions against the login the client returns with (a token limited to one feed)', async () => {
     const s = await setup();
     const a = await connect(s.port, s.alice, 'scoped', false);
-    await a.client.subscribeAsync({ 'alice/f/open': { qos: 1 }, 'alice/f/closed': { qos: 1 }, 'alice/errors': { qos: 0 }, ...barrierSub('alice') });
+    await a.client.subscribeAsync({
+      'alice/f/open': { qos: 1 },
+      'alice/f/closed': { qos: 1 },
+      'alice/errors': { qos: 0 },
+      ...barrierSub('alice'),
+    });
     await leave(a, s.broker);
     await post(s, 'open', 'o1');
     await post(s, 'closed', 'c1');
@@ -360,7 +378,9 @@ describe('persistent sessions', () => {
     await back.inbox.waitFor((m) => m.payload === 'o2');
     await s.barrier(pub, watcher.inbox);
     expect(back.inbox.list()).toEqual(['alice/f/open o1', 'alice/f/open o2']);
-    expect(watcher.inbox.list()).toContain('alice/errors scoped 127.0.0.1 SUBSCRIBE alice/f/closed rejected, resource not available or not authorized');
+    expect(watcher.inbox.list()).toContain(
+      'alice/errors scoped 127.0.0.1 SUBSCRIBE alice/f/closed rejected, resource not available or not authorized',
+    );
     expect(s.core.sessions.subscriptions('scoped').map((x) => x.topic)).not.toContain('alice/f/closed');
   });
 

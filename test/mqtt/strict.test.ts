@@ -29,7 +29,8 @@ function session(t: MqttTest, clientId: string): Promise<Raw> {
     socket.once('connect', () => socket.write(connectPacket({ clientId, clean: true, username: 'alice', password: t.alice.key })));
     onData = () => {
       if (buf.length < 4) return;
-      if (![...buf.subarray(0, 4)].every((b, i) => b === [0x20, 2, 0, 0][i])) return reject(new Error(`CONNACK ${[...buf.subarray(0, 4)]}`));
+      if (![...buf.subarray(0, 4)].every((b, i) => b === [0x20, 2, 0, 0][i]))
+        return reject(new Error(`CONNACK ${[...buf.subarray(0, 4)]}`));
       buf = buf.subarray(4);
       onData = () => {};
       resolve({
@@ -62,7 +63,8 @@ const publish = (topic: string | Buffer, value: string, id?: number) =>
   packet(id === undefined ? 0x30 : 0x32, Buffer.concat([mqttString(topic), ...(id === undefined ? [] : [pid(id)]), Buffer.from(value)]));
 const subscribe = (id: number, ...filters: Array<string | Buffer>) =>
   packet(0x82, Buffer.concat([pid(id), ...filters.flatMap((f) => [mqttString(f), Buffer.from([0])])]));
-const unsubscribe = (id: number, ...filters: Array<string | Buffer>) => packet(0xa2, Buffer.concat([pid(id), ...filters.map((f) => mqttString(f))]));
+const unsubscribe = (id: number, ...filters: Array<string | Buffer>) =>
+  packet(0xa2, Buffer.concat([pid(id), ...filters.map((f) => mqttString(f))]));
 
 /** `alice/f/` followed by raw bytes. */
 const topicBytes = (...bytes: number[]) => Buffer.concat([Buffer.from('alice/f/'), Buffer.from(bytes)]);
@@ -140,7 +142,11 @@ describe('protocol violations close the connection', () => {
   });
 
   it('[MQTT-1.5.3-1] a topic name that is not valid UTF-8 (a stray byte, a surrogate, an overlong form): nothing stored', async ({ t }) => {
-    for (const bytes of [[0x74, 0xff], [0x74, 0xed, 0xa0, 0x80], [0x74, 0xc0, 0xaf]]) {
+    for (const bytes of [
+      [0x74, 0xff],
+      [0x74, 0xed, 0xa0, 0x80],
+      [0x74, 0xc0, 0xaf],
+    ]) {
       const raw = await session(t, 'utf8');
       raw.socket.write(publish(topicBytes(...bytes), '1', 1));
       await raw.closed();
@@ -161,7 +167,9 @@ describe('protocol violations close the connection', () => {
     expect(await feedKeys(t)).toEqual([]);
   });
 
-  it('[MQTT-1.5.3-1] [MQTT-1.5.3-2] topic filters that are not valid UTF-8 or contain U+0000, in SUBSCRIBE and UNSUBSCRIBE', async ({ t }) => {
+  it('[MQTT-1.5.3-1] [MQTT-1.5.3-2] topic filters that are not valid UTF-8 or contain U+0000, in SUBSCRIBE and UNSUBSCRIBE', async ({
+    t,
+  }) => {
     const bad = [topicBytes(0xff), topicBytes(0x61, 0x00)];
     for (const filter of bad) {
       for (const p of [subscribe(7, 'alice/f/ok', filter), unsubscribe(7, filter)]) {

@@ -39,7 +39,8 @@ function refusedCode(opts: mqtt.IClientOptions): Promise<number | undefined> {
   });
 }
 
-const closed = (client: MqttClient) => new Promise<void>((resolve) => (client.connected ? client.once('close', () => resolve()) : resolve()));
+const closed = (client: MqttClient) =>
+  new Promise<void>((resolve) => (client.connected ? client.once('close', () => resolve()) : resolve()));
 
 async function values(feed: string): Promise<string[]> {
   return (await t.req('GET', `/api/v2/alice/feeds/${feed}/data`)).json.map((d: { value: string }) => d.value);
@@ -166,7 +167,18 @@ describe('token scopes over MQTT', () => {
     const { account } = await makeToken({ feed_id: 'temp' });
     const device = await t.connect(account);
     expect(
-      await suback(device, ['alice/f/temp', `alice/feeds/${feed.id}`, 'alice/f/temp/json', 'alice/f/other', 'alice/f/+', 'alice/#', 'alice/g/default', 'alice/errors', 'alice/throttle', 'time/seconds']),
+      await suback(device, [
+        'alice/f/temp',
+        `alice/feeds/${feed.id}`,
+        'alice/f/temp/json',
+        'alice/f/other',
+        'alice/f/+',
+        'alice/#',
+        'alice/g/default',
+        'alice/errors',
+        'alice/throttle',
+        'time/seconds',
+      ]),
     ).toEqual([0, 0, 0, 128, 128, 128, 128, 128, 0, 0]);
     await device.publishAsync('alice/f/temp', '1', { qos: 1 });
     await device.publishAsync('alice/f/other', '2', { qos: 1 });

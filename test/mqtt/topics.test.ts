@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { levelsMatch } from '../../src/mqtt/subscriptions.js';
-import {
-  feedTopic,
-  groupFormat,
-  groupTopic,
-  isValidFilter,
-  parseFilter,
-  parseTopic,
-} from '../../src/mqtt/topics.js';
+import { feedTopic, groupFormat, groupTopic, isValidFilter, parseFilter, parseTopic } from '../../src/mqtt/topics.js';
 
 describe('parseTopic: feeds', () => {
   it('parses {user}/feeds/{key}', () => {

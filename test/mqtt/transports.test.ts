@@ -37,11 +37,29 @@ function makeCert(): { cert: string; key: string } {
   cleanup.push(tmp.cleanup);
   const cert = join(tmp.dir, 'cert.pem');
   const key = join(tmp.dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -149,7 +167,9 @@ describe('MQTT configuration', () => {
     const { cert } = makeCert();
     expect(() => loadConfig({ AIO_TLS_CERT: cert })).toThrow(/^AIO_TLS_CERT is set but AIO_TLS_KEY is not/);
     expect(() => loadConfig({ AIO_TLS_KEY: cert })).toThrow(/^AIO_TLS_KEY is set but AIO_TLS_CERT is not/);
-    expect(() => loadConfig({ AIO_TLS_CERT: cert, AIO_TLS_KEY: '/nonexistent/key.pem' })).toThrow(/^AIO_TLS_KEY: cannot read "\/nonexistent\/key.pem"/);
+    expect(() => loadConfig({ AIO_TLS_CERT: cert, AIO_TLS_KEY: '/nonexistent/key.pem' })).toThrow(
+      /^AIO_TLS_KEY: cannot read "\/nonexistent\/key.pem"/,
+    );
     expect(() => loadConfig({ MQTTS_PORT: 'x' })).toThrow(/^MQTTS_PORT must be a whole number/);
     expect(() => loadConfig({ MQTT_MAX_PACKET_BYTES: '10' })).toThrow(/^MQTT_MAX_PACKET_BYTES must be between/);
   });

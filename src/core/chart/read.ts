@@ -145,7 +145,10 @@ class Slices {
   }
 }
 
-const HH_MM = Array.from({ length: 1440 }, (_, m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}:00Z`);
+const HH_MM = Array.from(
+  { length: 1440 },
+  (_, m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}:00Z`,
+);
 
 /** ISO-8601 for minute-aligned times, building each day's date part once. */
 class MinuteIso {

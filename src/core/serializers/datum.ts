@@ -2,7 +2,19 @@ import type { DataRow } from '../types.js';
 import { isoSeconds } from '../values.js';
 
 /** Every field of a data record, in order; `include=` may name only these. */
-export const DATA_FIELDS = ['id', 'value', 'feed_id', 'feed_key', 'created_at', 'location', 'lat', 'lon', 'ele', 'created_epoch', 'expiration'] as const;
+export const DATA_FIELDS = [
+  'id',
+  'value',
+  'feed_id',
+  'feed_key',
+  'created_at',
+  'location',
+  'lat',
+  'lon',
+  'ele',
+  'created_epoch',
+  'expiration',
+] as const;
 
 /**
  * A data record, as HTTP answers and MQTT `/json` topics carry it. `retentionDays` (0: kept for ever)

@@ -17,7 +17,9 @@ export const webhookReceivers = sqliteTable(
       .notNull()
       .references(() => feeds.id, { onDelete: 'cascade' }),
     /** Which URL the receiver was made for: `data` (value/payload fields), `raw` (the body) or `notify` ("ping"). */
-    kind: text('kind', { enum: ['data', 'raw', 'notify'] }).notNull().default('data'),
+    kind: text('kind', { enum: ['data', 'raw', 'notify'] })
+      .notNull()
+      .default('data'),
     /** sha256 of the token, hex. */
     tokenHash: text('token_hash').notNull(),
     createdAt: integer('created_at').notNull(),

@@ -8,8 +8,6 @@ import { queryFields } from '../body.js';
 import { listWindow, setPageHeaders } from '../pagination.js';
 import { sendOk } from '../reply.js';
 
-
-
 /** The newest create, update and delete actions on the account, newest first, paginated like data. */
 export async function activityRoutes(app: FastifyInstance, { core }: { core: Core }) {
   const list = async (req: FastifyRequest, reply: FastifyReply, model?: ActivityModel) => {

@@ -19,15 +19,16 @@ interface Params {
 }
 type Req = FastifyRequest<{ Params: Params }>;
 
-
 function includeSet(raw: string | undefined): ReadonlySet<string> | undefined {
   if (!raw) return undefined;
-  const wanted = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = wanted.filter((f) => !(DATA_FIELDS as readonly string[]).includes(f));
   if (unknown.length) throw invalid(`include: unknown field ${unknown.join(', ')}; use ${DATA_FIELDS.join(', ')}`);
   return new Set(wanted);
 }
-
 
 /**
  * Data routes exist twice: under `feeds/{feed}` and under `groups/{group}/feeds/{feed}`, where the
@@ -55,7 +56,11 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
     const { groupKey, feedKey } = req.params;
     if (onSharedPath(req)) {
       const feed = feedOf(req);
-      const stored = core.permissions.writeData(writer(req), req.user, inputs.map((datum) => ({ feed, datum })));
+      const stored = core.permissions.writeData(
+        writer(req),
+        req.user,
+        inputs.map((datum) => ({ feed, datum })),
+      );
       return { feed, rows: stored.map((s) => s.row) };
     }
     if (groupKey === undefined) return core.data.createOrAutoCreate(req.user, feedKey, inputs);

@@ -23,8 +23,10 @@ export async function feedRoutes(app: FastifyInstance, { core }: { core: Core })
     return reply.code(201).send(core.feedsJson(req.user, [feed])[0]);
   });
 
-  app.get<{ Params: FeedParams }>('/:username/feeds/:feedKey', READ, async (req) =>
-    core.feedsJson(req.user, [core.feeds.resolve(req.user, req.params.feedKey)], req.actor)[0],
+  app.get<{ Params: FeedParams }>(
+    '/:username/feeds/:feedKey',
+    READ,
+    async (req) => core.feedsJson(req.user, [core.feeds.resolve(req.user, req.params.feedKey)], req.actor)[0],
   );
 
   app.get<{ Params: FeedParams }>('/:username/feeds/:feedKey/details', READ, async (req) => {

@@ -20,12 +20,19 @@ function groupEntries(fields: Record<string, unknown>, config: Config): Array<{ 
   let list: Array<Record<string, unknown>>;
   if (Array.isArray(raw)) list = raw as Array<Record<string, unknown>>;
   else if (raw && typeof raw === 'object') list = Object.entries(raw).map(([key, value]) => ({ key, value }));
-  else throw invalid("Validation failed: feeds can't be blank; send {\"feeds\": [{\"key\": ..., \"value\": ...}]}");
+  else throw invalid('Validation failed: feeds can\'t be blank; send {"feeds": [{"key": ..., "value": ...}]}');
   checkBatchLength(list.length, config);
-  const shared = { location: fields.location, lat: fields.lat, lon: fields.lon, ele: fields.ele, created_at: fields.created_at, epoch: fields.epoch };
+  const shared = {
+    location: fields.location,
+    lat: fields.lat,
+    lon: fields.lon,
+    ele: fields.ele,
+    created_at: fields.created_at,
+    epoch: fields.epoch,
+  };
   return list.map((entry) => {
     if (!entry || typeof entry !== 'object' || typeof entry.key !== 'string' || entry.key.trim() === '') {
-      throw invalid("Validation failed: each feed needs a key");
+      throw invalid('Validation failed: each feed needs a key');
     }
     return { key: entry.key.trim(), datum: parseDatum({ ...shared, ...entry, key: undefined }) };
   });

@@ -57,8 +57,19 @@ describe('blocksJson / dashboardsJson (pure: rows in, records out)', () => {
     expect(json[1]!.layouts).toBe(layouts);
     expect(Object.keys(json[1]!).slice(-2)).toEqual(['layouts', 'blocks']);
     expect(Object.keys(json[0]!)).toEqual([
-      'id', 'name', 'key', 'description', 'visibility', 'show_header', 'header_image_url', 'color_mode', 'block_borders',
-      'allow_overlap', 'created_at', 'updated_at', 'blocks',
+      'id',
+      'name',
+      'key',
+      'description',
+      'visibility',
+      'show_header',
+      'header_image_url',
+      'color_mode',
+      'block_borders',
+      'allow_overlap',
+      'created_at',
+      'updated_at',
+      'blocks',
     ]);
   });
 });

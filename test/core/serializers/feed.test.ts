@@ -31,9 +31,30 @@ describe('feedJson (pure: rows and now in, record out)', () => {
     const receiver = t.core.webhooks.create(t.alice.user, feed, {}).receiver;
     const json = feedJson(t.alice.user, feed, { now: feed.lastValueAt!, groups: [room, home], receivers: [receiver] });
     expect(Object.keys(json)).toEqual([
-      'username', 'owner', 'id', 'name', 'description', 'license', 'history', 'enabled', 'visibility', 'unit_type', 'unit_symbol',
-      'last_value', 'created_at', 'updated_at', 'status_notify', 'status_timeout', 'status', 'key', 'writable', 'is_shared', 'group', 'groups',
-      'feed_webhook_receivers', 'feed_status_changes',
+      'username',
+      'owner',
+      'id',
+      'name',
+      'description',
+      'license',
+      'history',
+      'enabled',
+      'visibility',
+      'unit_type',
+      'unit_symbol',
+      'last_value',
+      'created_at',
+      'updated_at',
+      'status_notify',
+      'status_timeout',
+      'status',
+      'key',
+      'writable',
+      'is_shared',
+      'group',
+      'groups',
+      'feed_webhook_receivers',
+      'feed_status_changes',
     ]);
     expect(json).toMatchObject({
       owner: { id: t.alice.user.id, username: 'alice' },
