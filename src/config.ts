@@ -181,18 +181,6 @@ function baseUrl(name: string, raw: string | undefined, fallback: string): strin
   return value.replace(/\/+$/, '');
 }
 
-function jsonFile(name: string, raw: string | undefined): string | undefined {
-  const value = raw?.trim();
-  if (!value) return undefined;
-  const path = resolve(value);
-  try {
-    accessSync(path, fsConstants.R_OK);
-  } catch {
-    throw new ConfigError(`${name}: cannot read "${value}" (it must name a readable JSON file)`);
-  }
-  return path;
-}
-
 function weatherProvider(raw: string | undefined): 'fixture' | 'open-meteo' {
   const value = raw?.trim() || 'fixture';
   if (value !== 'fixture' && value !== 'open-meteo')
@@ -200,14 +188,14 @@ function weatherProvider(raw: string | undefined): 'fixture' | 'open-meteo' {
   return value;
 }
 
-function readableFile(name: string, raw: string | undefined): string | undefined {
+function readableFile(name: string, raw: string | undefined, kind = 'PEM'): string | undefined {
   const value = raw?.trim();
   if (!value) return undefined;
   const path = resolve(value);
   try {
     accessSync(path, fsConstants.R_OK);
   } catch {
-    throw new ConfigError(`${name}: cannot read "${value}" (it must name a readable PEM file)`);
+    throw new ConfigError(`${name}: cannot read "${value}" (it must name a readable ${kind} file)`);
   }
   return path;
 }
@@ -302,7 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     integrations: {
       weatherProvider: weatherProvider(env.AIO_WEATHER_PROVIDER),
-      fixturePath: jsonFile('AIO_INTEGRATIONS_FIXTURE', env.AIO_INTEGRATIONS_FIXTURE),
+      fixturePath: readableFile('AIO_INTEGRATIONS_FIXTURE', env.AIO_INTEGRATIONS_FIXTURE, 'JSON'),
       openMeteoUrl: baseUrl('AIO_OPEN_METEO_URL', env.AIO_OPEN_METEO_URL, 'https://api.open-meteo.com'),
       openMeteoAirUrl: baseUrl('AIO_OPEN_METEO_AIR_URL', env.AIO_OPEN_METEO_AIR_URL, 'https://air-quality-api.open-meteo.com'),
       refreshMs: int(env, 'AIO_INTEGRATIONS_REFRESH_MS', 20 * 60_000, 1_000, 86_400_000),

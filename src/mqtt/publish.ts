@@ -11,7 +11,7 @@ import type { ClientSession } from './client-session.js';
 import { feedPayload, groupPayload, keyInGroup } from './fanout.js';
 import { parseFeedPayload, parseGroupPayload, type GroupEntry } from './payloads.js';
 import { REJECT, reject } from './refusals.js';
-import { sharedFeed } from './subscribe.js';
+import { sharedFeed } from './access.js';
 import { parseTopic, groupFormat, type FeedTopic, type GroupTopic, type ParsedTopic } from './topics.js';
 
 /** Where handled PUBLISH packets go once the core has them: no filter a client may hold matches it. */

@@ -15,7 +15,7 @@ import type { Aedes, Client, PublishPacket } from 'aedes';
 import type { Core } from '../core/core.js';
 import type { UserRow } from '../core/types.js';
 import type { SessionPersistence } from './persistence.js';
-import { mayHold } from './subscribe.js';
+import { mayHold } from './access.js';
 import { compileSub, type Qos, type Session, type Sub, type SubscriptionIndex } from './subscriptions.js';
 import { parseFilter } from './topics.js';
 

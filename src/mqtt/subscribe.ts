@@ -1,14 +1,13 @@
 // SUBSCRIBE and UNSUBSCRIBE: which filters a session may hold, and the index fan-out reads them from.
 
 import type { Client, Subscription } from 'aedes';
-import type { Core } from '../core/core.js';
-import { tokenRefusal, type TokenRow } from '../core/tokens.js';
-import type { FeedRow, UserRow } from '../core/types.js';
+import type { UserRow } from '../core/types.js';
+import { mayHold } from './access.js';
 import type { BrokerContext } from './broker-context.js';
 import type { ClientSession } from './client-session.js';
 import { REJECT, reject } from './refusals.js';
 import { compileSub, type Qos, type Session } from './subscriptions.js';
-import { parseFilter, parseTopic, type FilterInfo } from './topics.js';
+import { parseFilter } from './topics.js';
 
 export function authorizeSubscribe(
   ctx: BrokerContext,
@@ -52,43 +51,6 @@ export function unsubscribed(ctx: BrokerContext, filters: string[], client: Clie
   if (!session) return;
   for (const f of filters) ctx.index.remove(session, f);
   ctx.time.update();
-}
-
-/**
- * Whether a login may hold `filter`: time topics anyone; the own namespace, wildcards included; in
- * another account's namespace only the literal topics of a feed shared with it for reading
- * (`{owner}/feeds|f/{feed}[/json|/csv][/get]`, core/permissions.ts), never a wildcard, a group or the
- * owner's errors and throttle topics. A token is held to its flags and feed as well. Checked at
- * SUBSCRIBE, when a stored session's subscriptions come back, and again whenever the owner's sharing
- * changes (sharingChanged).
- */
-export function mayHold(core: Core, user: UserRow | null, token: TokenRow | null, filter: string, info: FilterInfo): boolean {
-  if (info.isTime) return true;
-  if (!user) return false;
-  let feedId: number | undefined;
-  if (info.user === user.username) {
-    if (token && token.feedId !== null && !info.wildcard) {
-      const t = parseTopic(filter);
-      if (t?.kind === 'throttle')
-        feedId = token.feedId; // not about any feed
-      else if (t?.kind === 'feed' && !t.get) feedId = core.feeds.find(user, t.ident)?.id;
-    }
-  } else {
-    const feed = sharedFeed(core, user, filter, info);
-    if (!feed || !core.permissions.feedGrant(user, feed.owner, feed.feed).read) return false;
-    feedId = feed.feed.id;
-  }
-  return !token || tokenRefusal(token, 'readable', core.now(), feedId) === undefined;
-}
-
-/** The owner and feed a literal feed topic names in another account's namespace; undefined for anything else. */
-export function sharedFeed(core: Core, user: UserRow, topic: string, info: FilterInfo): { owner: UserRow; feed: FeedRow } | undefined {
-  if (info.wildcard || info.user === null || info.user === user.username) return undefined;
-  const t = parseTopic(topic);
-  if (t?.kind !== 'feed') return undefined;
-  const owner = core.accounts.find(t.user);
-  const feed = owner && core.feeds.find(owner, t.ident);
-  return owner && feed ? { owner, feed } : undefined;
 }
 
 /**

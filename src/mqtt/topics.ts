@@ -11,6 +11,7 @@
 // `ident` is a feed/group key, a `group.feed` key or a name (names may contain spaces).
 // The first level `time` is reserved for the time topics: it is never read as a username.
 // Matching of literal levels is case-sensitive.
+import { AIR_QUALITY_TYPES, WEATHER_TYPES } from '../core/integrations/provider.js';
 
 export type FeedAlias = 'feeds' | 'f';
 export type GroupAlias = 'groups' | 'g';
@@ -77,20 +78,8 @@ export interface FilterInfo {
 
 export const TIME_UNITS: readonly TimeUnit[] = ['seconds', 'millis', 'ISO-8601', 'hours'];
 
-export const WEATHER_TYPES: readonly string[] = [
-  'current',
-  'forecast_minutes_5',
-  'forecast_minutes_30',
-  'forecast_hours_1',
-  'forecast_hours_2',
-  'forecast_hours_6',
-  'forecast_hours_24',
-  'forecast_days_1',
-  'forecast_days_2',
-  'forecast_days_5',
-];
-
-export const AIR_QUALITY_TYPES: readonly string[] = ['current', 'forecast_today', 'forecast_tomorrow'];
+// The forecast names of weather and air quality topics are the core's (core/integrations/provider.ts).
+export { AIR_QUALITY_TYPES, WEATHER_TYPES };
 
 const TIME_SET: ReadonlySet<string> = new Set(TIME_UNITS);
 const WEATHER_SET: ReadonlySet<string> = new Set(WEATHER_TYPES);

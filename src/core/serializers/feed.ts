@@ -1,6 +1,6 @@
 import type { FeedRow, GroupRow, UserRow, WebhookRow } from '../types.js';
 import { isoSeconds } from '../values.js';
-import { groupRefJson } from './group.js';
+import { groupRefJson } from './group-ref.js';
 import { ownerJson } from './user.js';
 import { webhookJson } from './webhook.js';
 

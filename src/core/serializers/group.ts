@@ -3,10 +3,9 @@ import { isoSeconds } from '../values.js';
 import type { FeedJson } from './feed.js';
 import { ownerJson } from './user.js';
 
+export { groupRefJson } from './group-ref.js';
+
 /** A group as a feed record names it (`group`, `groups`). */
-export function groupRefJson(group: GroupRow) {
-  return { id: group.id, key: group.key, name: group.name, user_id: group.userId };
-}
 
 /** A group record; `feeds` are its feeds' records, already serialized (see feedJson). */
 export function groupJson(user: UserRow, group: GroupRow, feeds: readonly FeedJson[]) {
