@@ -8,18 +8,24 @@
  * process on its own port; load comes from a third process (autocannon, mqtt.js); measured runs
  * alternate between the two. Not a test: CI does not run it.
  *
- * Options: --duration=SECONDS per measured run (BENCH_DURATION, default 5), --rounds=N measured runs
- * per side (BENCH_ROUNDS, default 2), --profile writes our server processes' CPU profiles to
+ * Every ratio is the median of our rounds over the median of the baseline's (at least three rounds a
+ * side, alternating), printed with the smallest and largest ratio of one round's pair beside it.
+ *
+ * Options: --duration=SECONDS per measured run (BENCH_DURATION, default 3), --rounds=N measured runs
+ * per side (BENCH_ROUNDS, default 3), --quick (development: 1 s runs, fewer clients and points, figures
+ * not comparable with a full run), --profile writes our server processes' CPU profiles to
  * bench/profiles/ (read them with `npx tsx bench/lib/cpuprofile.ts FILE`).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { availableParallelism, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ctx, Row } from './lib/common.js';
+import { fdLimits } from './lib/procs.js';
 import { seedDb, type Seeded } from './lib/seed.js';
 
 type Scenario = { run: (ctx: Ctx) => Promise<Row[]> };
+// Registration order is run order.
 const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   'http-ingest': () => import('./scenarios/http-ingest.js'),
   'http-last': () => import('./scenarios/http-last.js'),
@@ -30,6 +36,9 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   chart: () => import('./scenarios/chart.js'),
   memory: () => import('./scenarios/memory.js'),
   actions: () => import('./scenarios/actions.js'),
+  'many-devices': () => import('./scenarios/many-devices.js'),
+  fleet: () => import('./scenarios/fleet.js'),
+  start: () => import('./scenarios/start.js'),
 };
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -44,27 +53,28 @@ function option(name: string, env: string, fallback: number): number {
 }
 
 export function machine() {
-  let cpu = 'unknown';
-  try {
-    cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpu;
-  } catch {
-    // not Linux
-  }
+  const fd = fdLimits();
   return {
     nproc: availableParallelism(),
-    cpu,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
     ramGb: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    kernel: release(),
+    fdSoft: fd.soft,
+    fdHard: fd.hard,
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
 
 const fmtRatio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 
 export function table(rows: Row[]): string {
-  const lines = ['| scenario | ours | baseline | ratio | target | met |', '|---|---:|---:|---:|---|---|'];
-  for (const r of rows)
-    lines.push(`| ${r.scenario} | ${r.ours} | ${r.baseline} | ${fmtRatio(r.ratio)} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`);
+  const lines = ['| scenario | ours | baseline | ratio (min–max) | target | met |', '|---|---:|---:|---:|---|---|'];
+  for (const r of rows) {
+    const spread = r.spread ? ` (${fmtRatio(r.spread[0])}–${fmtRatio(r.spread[1])})` : '';
+    lines.push(`| ${r.scenario} | ${r.ours} | ${r.baseline} | ${fmtRatio(r.ratio)}${spread} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`);
+  }
   return lines.join('\n');
 }
 
@@ -75,23 +85,29 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'aio-bench-'));
   const log = (line: string) => console.log(line);
   let big: Promise<Seeded> | undefined;
+  const quick = process.argv.includes('--quick');
   const ctx: Ctx = {
-    duration: option('duration', 'BENCH_DURATION', 5),
-    rounds: Math.round(option('rounds', 'BENCH_ROUNDS', 2)),
+    duration: option('duration', 'BENCH_DURATION', quick ? 1 : 3),
+    rounds: Math.round(option('rounds', 'BENCH_ROUNDS', 3)),
+    quick,
     tmp,
     profile: process.argv.includes('--profile'),
     log,
     bigDb: () =>
       (big ??= (async () => {
-        log('  seeding 1,000,000 points…');
-        const s = seedDb(join(tmp, 'big.sqlite'), 1_000_000, 900_000);
-        log(`  seeded 1,000,000 points in ${s.seconds.toFixed(1)} s`);
+        const points = quick ? 100_000 : 1_000_000;
+        log(`  seeding ${points.toLocaleString('en')} points…`);
+        const s = seedDb(join(tmp, 'big.sqlite'), points, points * 0.9);
+        log(`  seeded ${points.toLocaleString('en')} points in ${s.seconds.toFixed(1)} s`);
         return s;
       })()),
   };
   const m = machine();
   log(`aio-local benchmarks: ${wanted.join(', ')}`);
-  log(`machine: ${m.nproc} × ${m.cpu}, ${m.ramGb} GB RAM, Node ${m.node}; ${ctx.duration} s per run, ${ctx.rounds} runs per side\n`);
+  log(
+    `machine: ${m.nproc} × ${m.cpu}, ${m.ramGb} GB RAM, Node ${m.node}, Linux ${m.kernel}, fd limit ${m.fdSoft}/${m.fdHard}, ` +
+      `load ${m.loadAverage.join(' ')}; ${ctx.duration} s per run, ${ctx.rounds} runs per side${quick ? ' (--quick)' : ''}\n`,
+  );
 
   const started = Date.now();
   const rows: Row[] = [];
@@ -151,6 +167,7 @@ async function main(): Promise<void> {
         command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
         duration: ctx.duration,
         rounds: ctx.rounds,
+        quick,
         seconds,
         scenarios: ordered,
       },

@@ -10,6 +10,8 @@ export interface Row {
   ratio: number;
   target: string;
   met: boolean;
+  /** The smallest and largest ratio of one round's pair (round i of ours against round i of the baseline). */
+  spread?: [number, number];
   /** Raw figures, for bench/results.json. */
   data?: Record<string, unknown>;
 }
@@ -18,8 +20,10 @@ export interface Row {
 export interface Ctx {
   /** Seconds of load per measured run. */
   duration: number;
-  /** Measured runs per side; the sides alternate (ours, baseline, ours, baseline...). */
+  /** Measured runs per side (at least 3 in a full run); the sides alternate (ours, baseline, ours, baseline...). */
   rounds: number;
+  /** `--quick`: fewer clients and points, for development (figures not comparable with a full run). */
+  quick: boolean;
   /** A temporary folder for this suite run, removed at the end. */
   tmp: string;
   /** Profile our server processes (node --cpu-prof into bench/profiles/). */
@@ -38,6 +42,17 @@ export const median = (xs: number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * A ratio judged on rounds: the median of our rounds over the median of the baseline's, and the
+ * smallest and largest ratio of one round's pair beside it (the noise of this run).
+ */
+export function judged(ours: number[], base: number[]): { ours: number; base: number; ratio: number; spread: [number, number] } {
+  const per = ours.map((o, i) => o / base[Math.min(i, base.length - 1)]!);
+  const o = median(ours);
+  const b = median(base);
+  return { ours: o, base: b, ratio: o / b, spread: [Math.min(...per), Math.max(...per)] };
+}
 
 /** The p-th percentile (0..100) by nearest rank. */
 export function percentile(xs: number[], p: number): number {

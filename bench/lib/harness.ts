@@ -1,5 +1,9 @@
 /** Starting the servers under test and alternating measured runs between ours and the baseline. */
-import { KEY, USER, fmtRate, mean, type Ctx, type Row } from './common.js';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer as createNetServer, connect as netConnect } from 'node:net';
+import { join } from 'node:path';
+import { KEY, USER, fmtRate, judged, sleep, type Ctx, type Row } from './common.js';
 import { runLoad, startServer, type Child } from './procs.js';
 import type { Seeded } from './seed.js';
 
@@ -80,7 +84,7 @@ export interface HttpRequestSpec {
 export async function httpLoad(
   port: number,
   req: HttpRequestSpec,
-  opts: { connections: number; duration: number; warmup?: number },
+  opts: { connections: number; duration: number; warmup?: number; paths?: string[]; overallRate?: number },
 ): Promise<HttpResult> {
   const headers: Record<string, string> = { 'x-aio-key': KEY };
   if (req.body !== undefined) headers['content-type'] = 'application/json';
@@ -97,7 +101,7 @@ export async function httpLoad(
 
 /**
  * Requests per second of ours and the baseline for one request each, alternating runs
- * (a warm-up run on each side first).
+ * (a warm-up run on each side first); each side's figure is the median of its rounds.
  */
 export async function compareHttp(
   ctx: Ctx,
@@ -105,7 +109,7 @@ export async function compareHttp(
   ours: { port: number; req: HttpRequestSpec },
   base: { port: number; req: HttpRequestSpec },
   connections: number,
-): Promise<{ ours: HttpResult[]; base: HttpResult[]; oursRps: number; baseRps: number }> {
+): Promise<HttpComparison> {
   // Steady state: our server's JIT and heap take a few seconds to settle (a 1 s warm-up left the first
   // measured case up to 30% slower than the same case measured later), so both sides get 3 s.
   const warm = { connections, duration: 3 };
@@ -115,20 +119,27 @@ export async function compareHttp(
     () => httpLoad(ours.port, ours.req, { connections, duration: ctx.duration }),
     () => httpLoad(base.port, base.req, { connections, duration: ctx.duration }),
   ]);
-  const oursRps = mean(o!.map((r) => r.rps));
-  const baseRps = mean(b!.map((r) => r.rps));
+  const j = judged(
+    o!.map((r) => r.rps),
+    b!.map((r) => r.rps),
+  );
   ctx.log(
     `  ${label}: ours ${o!.map((r) => Math.round(r.rps)).join(', ')} req/s; baseline ${b!.map((r) => Math.round(r.rps)).join(', ')} req/s`,
   );
-  return { ours: o!, base: b!, oursRps, baseRps };
+  return { ours: o!, base: b!, oursRps: j.ours, baseRps: j.base, spread: j.spread };
+}
+
+/** Both sides' rounds; the rates are each side's median. */
+export interface HttpComparison {
+  ours: HttpResult[];
+  base: HttpResult[];
+  oursRps: number;
+  baseRps: number;
+  spread: [number, number];
 }
 
 /** The table row of a throughput comparison: ratio ours ÷ baseline against a minimum. */
-export function throughputRow(
-  scenario: string,
-  r: { ours: HttpResult[]; base: HttpResult[]; oursRps: number; baseRps: number },
-  min: number,
-): Row {
+export function throughputRow(scenario: string, r: HttpComparison, min: number): Row {
   const ratio = r.oursRps / r.baseRps;
   return {
     scenario,
@@ -137,6 +148,80 @@ export function throughputRow(
     ratio,
     target: `≥ ${min}`,
     met: ratio >= min,
+    spread: r.spread,
     data: { ours: r.ours, baseline: r.base },
+  };
+}
+
+/** A broker under test as the many-devices and fleet scenarios see it: a process with a port. */
+export interface Broker {
+  name: string;
+  mqtt: number;
+  pid: number;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+export function asBroker(name: string, s: Started): Broker {
+  return { name, mqtt: s.mqtt!, pid: s.child.pid, rssMb: () => s.child.rssMb(), stop: () => s.child.stop() };
+}
+
+export const MOSQUITTO = '/usr/sbin/mosquitto';
+
+/** A port nobody listens on now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Mosquitto (the Debian package) on a free port with a generated configuration: anonymous clients,
+ * no connection cap, no persistence, no log. Undefined when it is not installed.
+ */
+export async function startMosquitto(ctx: Ctx, tag: string): Promise<Broker | undefined> {
+  if (!existsSync(MOSQUITTO)) return undefined;
+  const port = await freePort();
+  const conf = join(ctx.tmp, `mosquitto-${tag}.conf`);
+  writeFileSync(
+    conf,
+    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'max_connections -1', 'persistence false', 'log_dest none', ''].join('\n'),
+  );
+  const proc = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = netConnect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (up) break;
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`mosquitto did not listen on ${port}`);
+    }
+    await sleep(50);
+  }
+  const pid = proc.pid!;
+  return {
+    name: 'mosquitto',
+    mqtt: port,
+    pid,
+    rssMb: () => Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024,
+    stop: async () => {
+      if (proc.exitCode !== null) return;
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }

@@ -4,7 +4,7 @@
  * `{ type: 'ready', ... }` once listening or connected, `{ type: 'result', ... }` with its figures.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -91,6 +91,23 @@ export class Child {
     const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
     return kb / 1024;
   }
+}
+
+/** This process's open-file limits (`ulimit -Sn` / `-Hn`), from /proc/self/limits; 1024/4096 elsewhere. */
+export function fdLimits(): { soft: number; hard: number } {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    const n = (x: string | undefined) => (x === undefined || x === 'unlimited' ? Number.POSITIVE_INFINITY : Number(x));
+    if (m) return { soft: n(m[1]), hard: n(m[2]) };
+  } catch {
+    // not Linux
+  }
+  return { soft: 1024, hard: 4096 };
+}
+
+/** Open file descriptors of a process now (entries of /proc/PID/fd). */
+export function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
 }
 
 /** Starts `bench/<script>` in its own Node process (TypeScript through tsx). */

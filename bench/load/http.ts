@@ -1,6 +1,8 @@
 /**
  * HTTP load from its own process: autocannon's programmatic API, an optional warm-up run first.
- * Argument: JSON { url, method?, headers?, body?, connections, duration, warmup? }.
+ * Argument: JSON { url, method?, headers?, body?, connections, duration, warmup?, paths?, overallRate? }:
+ * with `paths` the connections cycle through those GET paths, with `overallRate` at most that many
+ * requests a second in all (readers at a dashboard's pace rather than a flood).
  * Result: { rps, total, p50, p99, meanLatency, non2xx, errors }.
  */
 import autocannon from 'autocannon';
@@ -14,6 +16,8 @@ interface Config {
   connections: number;
   duration: number;
   warmup?: number;
+  paths?: string[];
+  overallRate?: number;
 }
 
 const cfg = parent.config<Config>();
@@ -26,6 +30,8 @@ const run = (duration: number) =>
     connections: cfg.connections,
     duration,
     timeout: 30,
+    ...(cfg.paths ? { requests: cfg.paths.map((path) => ({ method: 'GET' as const, path })) } : {}),
+    ...(cfg.overallRate ? { overallRate: cfg.overallRate } : {}),
   });
 
 try {
