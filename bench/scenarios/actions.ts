@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { Core } from '../../src/core/core.js';
 import { closeDb, openDb } from '../../src/db/open.js';
-import { KEY, USER, fmtMs, mean, type Ctx, type Row } from '../lib/common.js';
+import { KEY, USER, fmtMs, median, type Ctx, type Row } from '../lib/common.js';
 import { alternate, compareHttp, startOurs } from '../lib/harness.js';
 import { runLoad } from '../lib/procs.js';
 import { copyDb, seedDb } from '../lib/seed.js';
@@ -71,6 +71,7 @@ export async function run(ctx: Ctx): Promise<Row[]> {
         ratio,
         target: '≥ 0.87 (cost ≤ 1.15×)',
         met: ratio >= 1 / 1.15,
+        spread: cost.spread,
         data: { ours: cost.ours, baseline: cost.base },
       },
     ];
@@ -92,8 +93,8 @@ export async function run(ctx: Ctx): Promise<Row[]> {
         return r;
       },
     ]);
-    const p50 = mean(lat!.map((r) => r.p50));
-    const p99 = mean(lat!.map((r) => r.p99));
+    const p50 = median(lat!.map((r) => r.p50));
+    const p99 = median(lat!.map((r) => r.p99));
     ctx.log(
       `  actions latency: point → output p50 ${lat!.map((r) => r.p50.toFixed(2)).join(', ')} p99 ${lat!.map((r) => r.p99.toFixed(2)).join(', ')} ms; ` +
         `POST → output p50 ${lat!.map((r) => r.postP50.toFixed(2)).join(', ')} ms`,
@@ -101,7 +102,7 @@ export async function run(ctx: Ctx): Promise<Row[]> {
     rows.push({
       scenario: 'actions: data → action output published (p50; p99)',
       ours: `${fmtMs(p50)}; ${fmtMs(p99)}`,
-      baseline: `POST → output p50 ${fmtMs(mean(lat!.map((r) => r.postP50)))}`,
+      baseline: `POST → output p50 ${fmtMs(median(lat!.map((r) => r.postP50)))}`,
       ratio: NaN,
       target: 'p50 ≤ 2 ms',
       met: p50 <= 2,

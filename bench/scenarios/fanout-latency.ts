@@ -5,7 +5,7 @@
  * time (one POST at a time to the bare route), percentile by percentile. Target: p50 ≤ 2× baseline.
  */
 import { join } from 'node:path';
-import { KEY, USER, fmtMs, mean, type Ctx, type Row } from '../lib/common.js';
+import { KEY, USER, fmtMs, judged, median, type Ctx, type Row } from '../lib/common.js';
 import { alternate, startBareAedes, startBareHttp, startOurs } from '../lib/harness.js';
 import { runLoad } from '../lib/procs.js';
 import { copyDb, seedDb } from '../lib/seed.js';
@@ -68,16 +68,22 @@ export async function run(ctx: Ctx): Promise<Row[]> {
             httpPath: '/ingest',
           }),
       ]);
-      const oursP50 = mean(o!.map((r) => r.p50));
-      const oursP99 = mean(o!.map((r) => r.p99));
-      const baseP50 = mean(a!.map((r) => r.p50)) + mean(h!.map((r) => r.httpP50));
-      const baseP99 = mean(a!.map((r) => r.p99)) + mean(h!.map((r) => r.httpP99));
+      // The baseline of round i: bare Aedes' delivery plus the bare POST of the same round.
+      const j = judged(
+        o!.map((r) => r.p50),
+        a!.map((r, i) => r.p50 + h![i]!.httpP50),
+      );
+      const oursP50 = j.ours;
+      const oursP99 = median(o!.map((r) => r.p99));
+      const baseP50 = j.base;
+      const baseP99 = median(a!.map((r, i) => r.p99 + h![i]!.httpP99));
       ctx.log(
         `  ${subscribers} subscriber(s): ours p50 ${o!.map((r) => r.p50.toFixed(2)).join(', ')} p99 ${o!.map((r) => r.p99.toFixed(2)).join(', ')} ms; ` +
           `aedes p50 ${a!.map((r) => r.p50.toFixed(2)).join(', ')} p99 ${a!.map((r) => r.p99.toFixed(2)).join(', ')}; bare POST p50 ${h!.map((r) => r.httpP50.toFixed(2)).join(', ')} p99 ${h!.map((r) => r.httpP99.toFixed(2)).join(', ')}`,
       );
-      const ratio = oursP50 / baseP50;
+      const ratio = j.ratio;
       rows.push({
+        spread: j.spread,
         scenario: `fanout-latency, ${subscribers} subscriber${subscribers > 1 ? 's' : ''} (p50; p99)`,
         ours: `${fmtMs(oursP50)}; ${fmtMs(oursP99)}`,
         baseline: `${fmtMs(baseP50)}; ${fmtMs(baseP99)}`,

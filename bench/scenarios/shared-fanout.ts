@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { Core } from '../../src/core/core.js';
 import { closeDb, openDb } from '../../src/db/open.js';
-import { KEY, USER, fmtMs, mean, type Ctx, type Row } from '../lib/common.js';
+import { KEY, USER, fmtMs, judged, median, type Ctx, type Row } from '../lib/common.js';
 import { alternate, startOurs } from '../lib/harness.js';
 import { runLoad } from '../lib/procs.js';
 import { seedDb } from '../lib/seed.js';
@@ -69,21 +69,26 @@ export async function run(ctx: Ctx): Promise<Row[]> {
       async () =>
         check(await runLoad<FanResult>('load/fanout.ts', { ...common, username: GRANTEE, password: GRANTEE_KEY }), 'grantee subscribers'),
     ]);
-    const ownerP50 = mean(owner!.map((r) => r.p50));
-    const granteeP50 = mean(grantee!.map((r) => r.p50));
+    const j = judged(
+      grantee!.map((r) => r.p50),
+      owner!.map((r) => r.p50),
+    );
+    const ownerP50 = j.base;
+    const granteeP50 = j.ours;
     ctx.log(
       `  ${SUBSCRIBERS} subscribers: grantee p50 ${grantee!.map((r) => r.p50.toFixed(2)).join(', ')} p99 ${grantee!.map((r) => r.p99.toFixed(2)).join(', ')} ms; ` +
         `owner p50 ${owner!.map((r) => r.p50.toFixed(2)).join(', ')} p99 ${owner!.map((r) => r.p99.toFixed(2)).join(', ')} ms`,
     );
-    const ratio = granteeP50 / ownerP50;
+    const ratio = j.ratio;
     return [
       {
         scenario: `shared-fanout, ${SUBSCRIBERS} grantee vs ${SUBSCRIBERS} owner subscribers (p50; p99)`,
-        ours: `${fmtMs(granteeP50)}; ${fmtMs(mean(grantee!.map((r) => r.p99)))}`,
-        baseline: `${fmtMs(ownerP50)}; ${fmtMs(mean(owner!.map((r) => r.p99)))}`,
+        ours: `${fmtMs(granteeP50)}; ${fmtMs(median(grantee!.map((r) => r.p99)))}`,
+        baseline: `${fmtMs(ownerP50)}; ${fmtMs(median(owner!.map((r) => r.p99)))}`,
         ratio,
         target: 'p50 ≤ 1.2×',
         met: ratio <= 1.2,
+        spread: j.spread,
         data: { grantee, owner },
       },
     ];
