@@ -74,18 +74,22 @@ export class DevicePool {
   async publish(
     key: string,
     spec: { count: number; topicPrefix: string; periodMs: number; seconds: number; startAt: number },
-  ): Promise<{ sent: number; acked: number; pubackMs: number[] }> {
+  ): Promise<{ sent: number; acked: number; failed: number; pubackMs: number[] }> {
     const parts = this.split(spec.count);
     const got = await Promise.all(
       this.procs.map(async (p, i) => {
-        if (parts[i]!.count === 0) return { sent: 0, acked: 0, pubackMs: [] as number[] };
+        if (parts[i]!.count === 0) return { sent: 0, acked: 0, failed: 0, pubackMs: [] as number[] };
         p.send({ type: 'publish', key, ...spec, from: parts[i]!.from, total: spec.count });
-        return p.next<{ type: 'published'; sent: number; acked: number; pubackMs: number[] }>('published', spec.seconds * 1000 + 60_000);
+        return p.next<{ type: 'published'; sent: number; acked: number; failed: number; pubackMs: number[] }>(
+          'published',
+          spec.seconds * 1000 + 120_000,
+        );
       }),
     );
     return {
       sent: got.reduce((a, g) => a + g.sent, 0),
       acked: got.reduce((a, g) => a + g.acked, 0),
+      failed: got.reduce((a, g) => a + g.failed, 0),
       pubackMs: got.flatMap((g) => g.pubackMs),
     };
   }

@@ -11,8 +11,8 @@
  *   { type: 'publish', key, topicPrefix, from, total, periodMs, startAt, seconds }
  *       each of the group's connections (device i = from …) publishes its time at QoS 1 to
  *       `<topicPrefix><i>` every `periodMs`, device i's first at startAt + i/total × periodMs (wall
- *       clock), until startAt + seconds; answers { type: 'published', key, sent, acked, pubackMs }
- *       once every PUBACK is in (or 10 s later).
+ *       clock), until startAt + seconds; answers { type: 'published', key, sent, acked, failed, pubackMs }
+ *       once every PUBACK is in (or a minute later); `failed`: publishes whose connection closed.
  *   { type: 'collect', key } → { type: 'collected', key, deliveryMs } (and forgets them).
  *   { type: 'close', key } drops the group's connections → { type: 'closed', key }.
  */
@@ -86,6 +86,7 @@ async function publish(p: Publish): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   let sent = 0;
   let acked = 0;
+  let failed = 0;
   // Device i's k-th value is due at startAt + (from + i) / total × period + k × period; one timer walks
   // the group's devices in due order.
   const due = (i: number, k: number) => p.startAt + ((p.from + i) / p.total) * p.periodMs + k * p.periodMs;
@@ -105,7 +106,9 @@ async function publish(p: Publish): Promise<void> {
               acked++;
               pubackMs.push(now() - sentAt);
             },
-            () => {},
+            () => {
+              failed++;
+            },
           );
           inFlight.add(ack);
           void ack.finally(() => inFlight.delete(ack));
@@ -118,8 +121,9 @@ async function publish(p: Publish): Promise<void> {
       };
       tick();
     });
-  await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 10_000))]);
-  parent.send({ type: 'published', key: p.key, sent, acked, pubackMs });
+  // A late PUBACK is a slow one, not a lost one: wait for it (up to a minute) and count it.
+  await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 60_000))]);
+  parent.send({ type: 'published', key: p.key, sent, acked, failed, pubackMs });
 }
 
 async function close(key: string): Promise<void> {

@@ -81,10 +81,17 @@ export async function run(ctx: Ctx): Promise<Row[]> {
         }),
         httpLoad(httpPort, { path: paths[0]! }, { ...READERS, paths, duration: runSeconds }),
       ]);
-      // Deliveries trail the last PUBACK by little; give the followers a moment.
-      await new Promise((r) => setTimeout(r, 300));
-      const delivery = await pool.collect(`${side}-sub`);
-      if (pub.acked !== pub.sent) throw new Error(`${side}: ${pub.sent - pub.acked} of ${pub.sent} publishes not acknowledged`);
+      if (pub.acked !== pub.sent) {
+        throw new Error(
+          `${side}: ${pub.sent - pub.acked} of ${pub.sent} publishes not acknowledged (${pub.failed} on a closed connection, the rest after a minute)`,
+        );
+      }
+      // Deliveries trail the last PUBACK by little: collect until every value is in (or 30 s).
+      const delivery: number[] = [];
+      for (const until = Date.now() + 30_000; delivery.length < pub.sent && Date.now() < until; ) {
+        await new Promise((r) => setTimeout(r, 200));
+        for (const ms of await pool.collect(`${side}-sub`)) delivery.push(ms);
+      }
       if (delivery.length < pub.sent) throw new Error(`${side}: ${pub.sent - delivery.length} of ${pub.sent} values not delivered`);
       return {
         sent: pub.sent,
