@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ControlOptions } from '../core/control.js';
 import type { Core } from '../core/core.js';
 import { AioError } from '../core/errors.js';
+import { accountRoutes } from './routes/accounts.js';
 import { clockRoutes } from './routes/clock.js';
 import { resetRoutes } from './routes/reset.js';
 
@@ -74,6 +75,7 @@ export async function buildControlApp(core: Core, opts: ControlAppOptions): Prom
   const routes: ControlRouteOptions = { core, control: opts.control };
   await app.register(clockRoutes, routes);
   await app.register(resetRoutes, routes);
+  await app.register(accountRoutes, routes);
   return app;
 }
 
