@@ -87,7 +87,8 @@ export class Reset {
       for (const id of userIds) {
         this.ctx.limiter.forget(id);
         this.ctx.bans.forget(id);
-        this.actions.engine.resync(id);
+        // The stored row, so that schedules follow a time zone a fixture changed.
+        this.actions.engine.resync(this.ctx.stores.accounts.byId(id) ?? id);
       }
     }
   }
