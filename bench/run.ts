@@ -39,6 +39,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   'many-devices': () => import('./scenarios/many-devices.js'),
   fleet: () => import('./scenarios/fleet.js'),
   start: () => import('./scenarios/start.js'),
+  'control-seed': () => import('./scenarios/control-seed.js'),
 };
 
 const BENCH = dirname(fileURLToPath(import.meta.url));

@@ -15,10 +15,11 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
+import type { ControlOptions } from '../core/control.js';
 import type { Core } from '../core/core.js';
 import type { BrokerContext } from './broker-context.js';
 import type { ClientSession } from './client-session.js';
-import { authenticate, enforceBan, forget, keyChanged, preConnect, tokensChanged } from './connect.js';
+import { accountReset, authenticate, clockMoved, enforceBan, forget, keyChanged, preConnect, tokensChanged } from './connect.js';
 import { Fanout } from './fanout.js';
 import { MQTT_WS_PATH, attachWebSocket, handle, listenTcp, listenTls } from './listeners.js';
 import { oneLine, printable } from './log-text.js';
@@ -42,6 +43,8 @@ export interface BrokerOptions {
   log?: (line: string) => void;
   /** Also log refusals, client errors and dropped packets. */
   debug?: boolean;
+  /** Set when the test control plane is on (src/server.ts); absent, nothing of it is installed. */
+  control?: ControlOptions;
 }
 
 export class MqttBroker {
@@ -136,6 +139,15 @@ export class MqttBroker {
     ctx.detachers.push(core.events.on('account', (e) => keyChanged(ctx, e.userId)));
     // Revocation is immediate: subscriptions to what is no longer shared leave the index at once.
     ctx.detachers.push(core.events.on('sharing', (e) => sharingChanged(ctx, e.owner)));
+    ctx.detachers.push(core.events.on('reset', (e) => accountReset(ctx, e)));
+    // Only the test control plane moves the clock: what came due runs once (expiries, time topics).
+    ctx.detachers.push(
+      core.events.on('clock', () => {
+        clockMoved(ctx);
+        this.keeper.sweep();
+        this.time.tick();
+      }),
+    );
     this.aedes.on('clientError', (client, err) =>
       debug(`mqtt: client ${client?.id === undefined ? '?' : printable(client.id)}: ${err.message}`),
     );
