@@ -155,6 +155,16 @@ export const ADDITIONS: { tags: Json[]; paths: Record<string, Json>; definitions
       ),
       delete: op('Console', 'Sign out', 'Ends the session and clears the cookie.', [], { '204': { description: 'signed out' } }, ['401']),
     },
+    '/console/limits': {
+      get: op(
+        'Console',
+        'Account limits',
+        'How many feeds, groups and dashboards the signed-in account has, against its caps (`max` 0: unlimited).',
+        [],
+        { '200': { description: '`{feeds, groups, dashboards}`, each `{used, max}`', schema: { type: 'object' } } },
+        ['401'],
+      ),
+    },
     '/console/events': {
       get: op(
         'Console',
