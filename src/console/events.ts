@@ -62,6 +62,13 @@ export async function eventRoutes(app: FastifyInstance, opts: EventStreamOptions
   const reads = (s: Stream, feedId: number | undefined) =>
     !s.session.token || tokenRefusal(s.session.token, 'readable', core.now(), feedId) === undefined;
 
+  const recheck = (s: Stream): boolean => {
+    const fresh = core.consoleSessions.resolve(s.secret, false);
+    if (!fresh) s.close();
+    else s.session = fresh;
+    return fresh !== undefined;
+  };
+
   const offs = [
     core.events.on('data', (e) => {
       for (const s of streams) if (s.session.user.id === e.user.id && reads(s, e.feed.id)) send(s, 'data', dataPayload(e));
@@ -84,16 +91,14 @@ export async function eventRoutes(app: FastifyInstance, opts: EventStreamOptions
     core.events.on('ban', ({ user, ban }) => {
       for (const s of streams) if (s.session.user.id === user.id) send(s, 'ban', { ...ban });
     }),
+    // Sign-out, key replaced, token changed or deleted: look again, and keep a changed token's new rights.
     core.consoleSessions.onEnd(({ userId }) => {
-      for (const s of streams) if (s.session.user.id === userId && !core.consoleSessions.resolve(s.secret, false)) s.close();
+      for (const s of streams) if (s.session.user.id === userId) recheck(s);
     }),
   ];
   // The idle timeout runs on the core clock: each beat looks at every session again.
   const beat = setInterval(() => {
-    for (const s of streams) {
-      if (!core.consoleSessions.resolve(s.secret, false)) s.close();
-      else s.res.write(': ping\n\n');
-    }
+    for (const s of streams) if (recheck(s)) s.res.write(': ping\n\n');
   }, heartbeatMs);
   beat.unref();
   app.addHook('preClose', (done) => {

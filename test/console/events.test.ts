@@ -138,6 +138,28 @@ describe('GET /console/events', () => {
   });
 });
 
+describe('a token changed while its stream is open', () => {
+  it('is held to its new rights at once', async ({ t }) => {
+    const token = await post(t, '/alice/tokens', {});
+    const s = await openStream(t.url, await signIn(asApp(t), { token: token.json.key }));
+    const res = await fetch(`${t.url}/api/v2/alice/tokens/${token.json.id}`, {
+      method: 'PATCH',
+      headers: { 'x-aio-key': t.alice.key, 'content-type': 'application/json' },
+      body: JSON.stringify({ readable: false }),
+    });
+    expect(res.status).toBe(200);
+    const key = await openStream(t.url, await signIn(asApp(t)));
+    await post(t, '/alice/feeds/after/data', { value: 1 });
+    await key.next('data');
+    // The key session's stream got the point; the token's, no longer readable, did not.
+    await post(t, '/alice/feeds/after/data', { value: 2 });
+    await key.next('data');
+    expect(s.events.filter((e) => e.type === 'data')).toEqual([]);
+    s.close();
+    key.close();
+  });
+});
+
 describe('the stream ends with its session', () => {
   it('on sign-out', async ({ t }) => {
     const cookie = await signIn(asApp(t));
