@@ -58,6 +58,8 @@ export interface Config {
   controlHost: string;
   /** Bearer key every control call must carry; at least 16 characters whenever controlPort is set. */
   controlKey: string | undefined;
+  /** A web console session unused this long (minutes) is over. */
+  consoleIdleMinutes: number;
 }
 
 export interface IntegrationSettings {
@@ -326,5 +328,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     controlPort: ctlPort,
     controlHost: env.AIO_CONTROL_HOST?.trim() || '127.0.0.1',
     controlKey: ctlKey,
+    consoleIdleMinutes: int(env, 'AIO_CONSOLE_IDLE_MINUTES', 60, 1, 525_600),
   };
 }

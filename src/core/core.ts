@@ -7,6 +7,7 @@ import { Activities } from './activities.js';
 import { Chart } from './chart/read.js';
 import { Blocks } from './blocks.js';
 import { systemClock, type Clock } from './clock.js';
+import { ConsoleSessions } from './console-sessions.js';
 import type { Ctx } from './context.js';
 import { Data } from './data.js';
 import { Dashboards } from './dashboards.js';
@@ -53,6 +54,8 @@ export class Core {
   readonly reset: Reset;
   /** The test control plane's seed and export (src/control). */
   readonly fixtures: Fixtures;
+  /** Web console sign-ins (src/console). */
+  readonly consoleSessions: ConsoleSessions;
   private sweepTimer: NodeJS.Timeout | undefined;
   /** startSweeps ran (and stop did not since): the clock's jumps drive the services only then. */
   private started = false;
@@ -85,6 +88,7 @@ export class Core {
     this.actions = new Actions(this.ctx, this.feeds, this.data);
     this.permissions = new Permissions(this.ctx, this.feeds, this.groups, this.dashboards, this.data);
     this.integrations = new Integrations(this.ctx);
+    this.consoleSessions = new ConsoleSessions(this.ctx, this.accounts, this.tokens);
     this.reset = new Reset(this.ctx, this.accounts, this.actions, this.sessions);
     this.fixtures = new Fixtures(this.ctx, {
       accounts: this.accounts,

@@ -3,6 +3,7 @@ import { ActionStore } from './actions.js';
 import { ActivityStore } from './activities.js';
 import { BlockStore } from './blocks.js';
 import { ChartStatements } from './chart-statements.js';
+import { ConsoleSessionStore } from './console-sessions.js';
 import { DashboardStore } from './dashboards.js';
 import { DataStatements } from './data-statements.js';
 import { FeedStore } from './feeds.js';
@@ -42,6 +43,7 @@ export interface Stores {
   integrations: IntegrationStore;
   /** The test control plane's reset, seed and export. */
   reset: ResetStatements;
+  consoleSessions: ConsoleSessionStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -64,5 +66,6 @@ export function openStores(db: Db): Stores {
     permissions: new PermissionStore(db),
     integrations: new IntegrationStore(db),
     reset: new ResetStatements(db),
+    consoleSessions: new ConsoleSessionStore(db),
   };
 }

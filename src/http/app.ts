@@ -1,5 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ControlOptions } from '../core/control.js';
+import { consoleCredentials } from '../console/credentials.js';
+import { consolePlugin } from '../console/plugin.js';
 import type { Core } from '../core/core.js';
 import { AioError, INVALID_URL_TEXT, storageRefusal } from '../core/errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -50,6 +52,18 @@ export function normalizeUrl(url: string): string {
   return path + query;
 }
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, in order (HEAD twins of GET routes included). */
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
 export interface AppOptions {
   /** The process's logger (src/log.ts); without it, one is made from logLevel and logStream. */
   logger?: Logger;
@@ -58,6 +72,8 @@ export interface AppOptions {
   logStream?: { write(line: string): void };
   /** Set when the test control plane is on (src/server.ts); absent, nothing of it is installed. */
   control?: ControlOptions;
+  /** Web console SSE heartbeat in ms (tests shorten it). */
+  consoleHeartbeatMs?: number;
 }
 
 export async function buildApp(core: Core, opts: AppOptions = {}): Promise<FastifyInstance> {
@@ -93,6 +109,12 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
     },
   });
   capConnections(app.server, limits);
+  // Every route as registered, for the OpenAPI document's test (src/console/openapi.ts).
+  const routes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+  });
 
   const sizes = bodyLimits(core.config);
   app.addHook('onRoute', (route) => {
@@ -159,7 +181,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
     async (api) => {
       api.decorateRequest('user', null as never);
       api.decorateRequest('actor', null);
-      api.addHook('preHandler', authenticate(core));
+      api.addHook('preHandler', authenticate(core, consoleCredentials(core)));
       await api.register(userRoutes, { core });
       await api.register(feedRoutes, { core });
       await api.register(groupRoutes, { core });
@@ -176,6 +198,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
     },
     { prefix: '/api/v2' },
   );
+  await app.register(consolePlugin, { core, heartbeatMs: opts.consoleHeartbeatMs });
   return app;
 }
 
