@@ -127,7 +127,10 @@ export function Chart({ series = [], height = 260, yMin, yMax, live = false, lab
   }, []);
 
   const last = series[0]?.points[series[0].points.length - 1];
-  const summary = total === 0 ? `${label}: no data in this range` : `${label}: ${total} points${last ? `, latest ${last[1]}` : ''}`;
+  const summary =
+    total === 0
+      ? `${label}: no data in this range`
+      : `${label}: ${total} ${total === 1 ? 'point' : 'points'}${last ? `, latest ${last[1]}` : ''}`;
   return html`<figure class="chart" aria-label=${summary}>
     <div class="chart-canvas" ref=${box} role="img" aria-label=${summary}></div>
     ${total === 0 ? html`<figcaption class="chart-empty">No data in this range</figcaption>` : null}

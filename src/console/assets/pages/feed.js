@@ -218,7 +218,7 @@ function DataPanel({ feed, incoming, onAdded, epoch }) {
     ${
       page &&
       html`<table class="table feed-table">
-        <caption>${Number.isNaN(page.total) ? '' : `${page.total} points, `}newest first</caption>
+        <caption>${Number.isNaN(page.total) ? '' : `${page.total} ${page.total === 1 ? 'point' : 'points'}, `}newest first</caption>
         <thead><tr><th scope="col">Time</th><th scope="col">Value</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>
           ${page.rows.map(
