@@ -88,15 +88,15 @@ export async function run(ctx: Ctx): Promise<Row[]> {
     ctx.log(`  feed page interactive: ${loads.map((x) => x.toFixed(0)).join(', ')} ms`);
 
     // (b) MQTT publish → value on the page.
-    await page!.evaluate(() => {
-      const seen: Record<string, number> = {};
-      (window as unknown as { __seen: Record<string, number> }).__seen = seen;
-      const note = () => {
+    // As a string: tsx would wrap named functions in a helper the page does not have.
+    await page!.evaluate(`(() => {
+      const seen = {};
+      window.__seen = seen;
+      new MutationObserver(() => {
         const v = document.querySelector('.feed-last')?.textContent ?? '';
         if (v && seen[v] === undefined) seen[v] = Date.now();
-      };
-      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    })()`);
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${ours.mqtt}`, { username: USER, password: KEY, reconnectPeriod: 0 });
     const latencies: number[] = [];
     try {
@@ -105,10 +105,7 @@ export async function run(ctx: Ctx): Promise<Row[]> {
         const sent = Date.now();
         await client.publishAsync(`${USER}/feeds/bench`, value, { qos: 0 });
         const seenAt = await page!
-          .waitForFunction((v) => (window as unknown as { __seen: Record<string, number> }).__seen[v], value, {
-            polling: 10,
-            timeout: 10_000,
-          })
+          .waitForFunction(`window.__seen[${JSON.stringify(value)}]`, undefined, { polling: 10, timeout: 10_000 })
           .then((h) => h.jsonValue() as Promise<number>);
         if (i >= 5) latencies.push(seenAt - sent); // the first five warm the path up
         await sleep(20);

@@ -339,8 +339,7 @@ function Webhooks({ feed }) {
       notify(errorText(err));
     }
   };
-  return html`<section class="card feed-webhooks" aria-labelledby="webhooks-title">
-    <h2 id="webhooks-title">Webhook receivers</h2>
+  return html`<div class="feed-webhooks">
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${
       list &&
@@ -367,7 +366,7 @@ function Webhooks({ feed }) {
       html`<p class="feed-secret" role="status">The receiver's URL, shown only now:
       <code>${created.url}</code> <${Copy} text=${created.url} label="Copy URL" /></p>`
     }
-  </section>`;
+  </div>`;
 }
 
 function Sharing({ feed }) {
@@ -403,8 +402,7 @@ function Sharing({ feed }) {
     }
   };
   const modeText = { r: 'read', w: 'write', rw: 'read and write' };
-  return html`<section class="card feed-sharing" aria-labelledby="sharing-title">
-    <h2 id="sharing-title">Sharing</h2>
+  return html`<div class="feed-sharing">
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${
       list &&
@@ -426,7 +424,7 @@ function Sharing({ feed }) {
       </label>
       <button type="submit">Share</button>
     </form>
-  </section>`;
+  </div>`;
 }
 
 function Snippets({ feed, username }) {
@@ -445,6 +443,18 @@ function Snippets({ feed, username }) {
       <dd><pre class="snippet-curl"><code>${curl}</code></pre> <${Copy} text=${curl} label="Copy curl command" /></dd>
     </dl>
   </section>`;
+}
+
+/**
+ * A section folded until opened; its body mounts (and fetches) only then, so opening the page
+ * asks for nothing it does not show.
+ */
+function Fold({ id, title, children }) {
+  const [open, setOpen] = useState(false);
+  return html`<details class=${`card feed-fold ${id}-fold`} onToggle=${(e) => setOpen(e.currentTarget.open)}>
+    <summary><h2 id=${`${id}-title`}>${title}</h2></summary>
+    ${open ? children() : null}
+  </details>`;
 }
 
 export default function FeedPage({ params, session, navigate }) {
@@ -485,13 +495,14 @@ export default function FeedPage({ params, session, navigate }) {
     api.get(`/feeds/${enc(key)}`).then(setFeed, () => {});
   });
   useLive('data', (ev) => {
-    if (feed && (ev.feed_key === feed.key || ev.feed_id === feed.id)) arrived(ev.datum);
+    if (ev.feed_key === key || (feed && ev.feed_id === feed.id)) arrived(ev.datum);
   });
 
   if (error)
     return html`<section class="feed-page"><h1>Feed</h1><p class="error" role="alert">${error}</p>
     <p><a href="#/feeds">All feeds</a></p></section>`;
-  if (!feed) return html`<section class="feed-page"><p aria-busy="true">Loading feed…</p></section>`;
+  // The chart and the table need only the key: they load alongside the feed record, not after it.
+  const shown = feed ?? { key, name: key, status: '', last_value: null };
 
   const remove = async () => {
     if (!confirm(`Delete feed "${feed.name}" and all its data?`)) return;
@@ -505,26 +516,31 @@ export default function FeedPage({ params, session, navigate }) {
   };
   const keyOnly = session?.kind !== 'token';
 
-  return html`<section class="feed-page" aria-labelledby="feed-title">
-    <header class="feed-head">
-      <p class="crumbs"><a href="#/feeds">Feeds</a> /</p>
-      <h1 id="feed-title">${feed.name}</h1>
-      <p class="feed-meta">
-        <code>${feed.key}</code>
-        <span class=${feed.status === 'online' ? 'badge ok' : 'badge'}>${feed.status}</span>
-        <span>Last value: <strong class="feed-last">${feed.last_value ?? '—'}</strong>${feed.unit_symbol ? ` ${feed.unit_symbol}` : ''}</span>
-      </p>
-      ${feed.description ? html`<p>${feed.description}</p>` : null}
-    </header>
-    <${ChartPanel} feed=${feed} range=${range} setRange=${setRange} livePoints=${livePoints} epoch=${epoch} />
-    <${DataPanel} feed=${feed} incoming=${incoming} onAdded=${arrived} epoch=${epoch} />
-    <${Snippets} feed=${feed} username=${session?.username ?? 'YOUR_USERNAME'} />
+  const rest =
+    feed &&
+    html`<${Snippets} feed=${feed} username=${session?.username ?? 'YOUR_USERNAME'} />
     <${Settings} feed=${feed} onSaved=${(f) => setFeed(f)} />
-    ${keyOnly ? html`<${Webhooks} feed=${feed} />` : null}
-    ${keyOnly ? html`<${Sharing} feed=${feed} />` : null}
+    ${keyOnly ? html`<${Fold} id="webhooks" title="Webhook receivers">${() => html`<${Webhooks} feed=${feed} />`}<//>` : null}
+    ${keyOnly ? html`<${Fold} id="sharing" title="Sharing">${() => html`<${Sharing} feed=${feed} />`}<//>` : null}
     <section class="card feed-danger" aria-labelledby="danger-title">
       <h2 id="danger-title">Delete</h2>
       <button type="button" class="danger" onClick=${remove}>Delete this feed</button>
     </section>
+`;
+
+  return html`<section class="feed-page" aria-labelledby="feed-title">
+    <header class="feed-head">
+      <p class="crumbs"><a href="#/feeds">Feeds</a> /</p>
+      <h1 id="feed-title">${shown.name}</h1>
+      <p class="feed-meta">
+        <code>${shown.key}</code>
+        ${feed && html`<span class=${feed.status === 'online' ? 'badge ok' : 'badge'}>${feed.status}</span>`}
+        <span>Last value: <strong class="feed-last">${shown.last_value ?? '—'}</strong>${shown.unit_symbol ? ` ${shown.unit_symbol}` : ''}</span>
+      </p>
+      ${shown.description ? html`<p>${shown.description}</p>` : null}
+    </header>
+    <${ChartPanel} feed=${shown} range=${range} setRange=${setRange} livePoints=${livePoints} epoch=${epoch} />
+    <${DataPanel} feed=${shown} incoming=${incoming} onAdded=${arrived} epoch=${epoch} />
+    ${feed ? rest : html`<p aria-busy="true">Loading feed…</p>`}
   </section>`;
 }

@@ -72,7 +72,7 @@ function GroupList() {
 
   return html`<section class="groups-page" aria-labelledby="groups-title">
     <header class="page-head"><h1 id="groups-title">Groups</h1></header>
-    <form class="groups-new inline-form" onSubmit=${create} aria-label="New group">
+    <form class="card row groups-new" onSubmit=${create} aria-label="New group">
       <label>Name <input required value=${name} onInput=${(e) => setName(e.target.value)} /></label>
       <label>Description <input value=${description} onInput=${(e) => setDescription(e.target.value)} /></label>
       <button type="submit">Create group</button>
