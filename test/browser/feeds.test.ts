@@ -262,6 +262,31 @@ describe('feed page', () => {
     expect(await page.content()).not.toContain(ALICE.key);
   });
 
+  it('works from the keyboard: a point added with Enter, a range picked with Space', async () => {
+    await page.goto(`${c.url}/#/feeds/temperature`);
+    await page.locator('.feed-table tbody tr').first().waitFor();
+    await page.getByLabel('New value').focus();
+    await page.keyboard.type('12.5');
+    await page.keyboard.press('Enter');
+    await poll(() => page.locator('.feed-table tbody .value').first().textContent()).toBe('12.5');
+    await page.getByRole('button', { name: '7 d' }).focus();
+    await page.keyboard.press('Space');
+    await poll(() => page.getByRole('button', { name: '7 d' }).getAttribute('aria-pressed')).toBe('true');
+  });
+
+  // Its own browser context and sign-in: slow on a busy machine.
+  it('fits a 375 px wide phone screen', async () => {
+    const phone = await c.newPage({ width: 375, height: 740 });
+    await phone.goto(`${c.url}/#/feeds`);
+    await c.signIn(phone);
+    await phone.locator('tr[data-feed="temperature"]').first().waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await phone.goto(`${c.url}/#/feeds/temperature`);
+    await phone.locator('.feed-table tbody tr').first().waitFor();
+    await poll(async () => (await plotted(phone)).n).toBeGreaterThan(0);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  }, 60_000);
+
   it('says so for a feed that does not exist', async () => {
     await page.goto(`${c.url}/#/feeds/no-such-feed`);
     await page.getByText('There is no feed “no-such-feed”.').waitFor();
