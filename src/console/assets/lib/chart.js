@@ -1,4 +1,5 @@
-// <Chart series=[{label, points: [[ms, number], ...], stepped?, color?}] height? yMin? yMax? live?>
+// <Chart series=[{label, points: [[ms, number], ...], stepped?, color?}] height? yMin? yMax? xMin? xMax? live?>
+// xMin/xMax (ms) pin the time axis to a window (the range asked for) instead of the data's extent.
 // A thin Preact wrapper around uPlot. uPlot draws on a canvas, so the wrapper keeps one instance
 // alive across renders and only calls setData when the points change (a live append is a setData,
 // not a rebuild: rebuilding costs ~10 ms per chart and flickers). It rebuilds only when the shape
@@ -50,7 +51,7 @@ function shapeKey(series, height, yMin, yMax) {
   return JSON.stringify([series.map((s) => [s.label, s.color ?? null, !!s.stepped]), height, yMin ?? null, yMax ?? null]);
 }
 
-function buildOptions(el, series, height, yMin, yMax, live) {
+function buildOptions(el, series, height, yMin, yMax, live, xBounds) {
   const { fg, grid } = themeColors(el);
   const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
   const stepped = uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
@@ -61,7 +62,11 @@ function buildOptions(el, series, height, yMin, yMax, live) {
     ms: 1,
     cursor: { drag: { x: !live, y: false } },
     legend: { show: series.length > 1 || !!series[0]?.label },
-    scales: { x: { time: true }, y: yRange ? { range: yRange } : {} },
+    scales: {
+      // Read at every redraw, so a sliding live window moves without a rebuild.
+      x: { time: true, range: (_u, min, max) => [xBounds.current.min ?? min, xBounds.current.max ?? max] },
+      y: yRange ? { range: yRange } : {},
+    },
     axes: [axis, { ...axis, size: 56 }],
     series: [
       {},
@@ -77,8 +82,10 @@ function buildOptions(el, series, height, yMin, yMax, live) {
   };
 }
 
-export function Chart({ series = [], height = 260, yMin, yMax, live = false, label = 'Chart' }) {
+export function Chart({ series = [], height = 260, yMin, yMax, xMin, xMax, live = false, label = 'Chart' }) {
   const box = useRef(null);
+  const xBounds = useRef({});
+  xBounds.current = { min: xMin, max: xMax };
   const plot = useRef(null);
   const shape = useRef('');
   const [theme, setTheme] = useState(0);
@@ -95,7 +102,7 @@ export function Chart({ series = [], height = 260, yMin, yMax, live = false, lab
       plot.current.setData(data, true);
     } else {
       plot.current?.destroy();
-      plot.current = new uPlot(buildOptions(el, shown, height, yMin, yMax, live), data, el);
+      plot.current = new uPlot(buildOptions(el, shown, height, yMin, yMax, live, xBounds), data, el);
       shape.current = key;
     }
     // Tests and the benchmark read the plotted point count from here.

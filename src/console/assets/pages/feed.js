@@ -73,6 +73,14 @@ function ChartPanel({ feed, range, setRange, livePoints, epoch }) {
     },
   ];
 
+  // The time axis shows the window asked for; live, the last hour up to the newest point.
+  const last = series[0].points[series[0].points.length - 1];
+  const bounds =
+    range === 'live'
+      ? [Math.max(Date.now(), last?.[0] ?? 0) - LIVE_KEEP_MS, Math.max(Date.now(), last?.[0] ?? 0)]
+      : params
+        ? [Date.parse(params.start_time), Date.parse(params.end_time)]
+        : [undefined, undefined];
   return html`<section class="card feed-chart" aria-labelledby="chart-title">
     <h2 id="chart-title">Chart</h2>
     <div class="feed-ranges" role="group" aria-label="Chart range">
@@ -96,7 +104,7 @@ function ChartPanel({ feed, range, setRange, livePoints, epoch }) {
     }
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${points === null && !error ? html`<p aria-busy="true">Loading chart…</p>` : null}
-    <${Chart} series=${series} live=${range === 'live'} label=${`Chart of ${feed.name}`} />
+    <${Chart} series=${series} live=${range === 'live'} label=${`Chart of ${feed.name}`} xMin=${bounds[0]} xMax=${bounds[1]} />
     ${
       params &&
       html`<p class="muted feed-chart-note">
