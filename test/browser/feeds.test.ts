@@ -167,7 +167,7 @@ describe('feed page', () => {
   it('pages the table with the API cursors, newest first', async () => {
     const values = Array.from({ length: 30 }, (_, i) => ({
       value: String(i),
-      created_at: new Date(Date.now() - (60 - i) * 60_000).toISOString(),
+      created_at: new Date(Date.now() - (40 - i) * 60_000).toISOString(),
     }));
     await setUp(c.api('POST', '/feeds/paged/data/batch', values));
     await page.goto(`${c.url}/#/feeds/paged`);

@@ -4,8 +4,13 @@
 // alive across renders and only calls setData when the points change (a live append is a setData,
 // not a rebuild: rebuilding costs ~10 ms per chart and flickers). It rebuilds only when the shape
 // of the series (count, labels, colours, stepping), the height, the y bounds or the theme change.
-import uPlot from 'uplot';
 import { html, useEffect, useRef, useState } from './html.js';
+
+// uPlot is the console's largest file: it loads beside the page's first requests, not before them.
+let uPlot = null;
+const uPlotLoaded = import('uplot').then((m) => {
+  uPlot = m.default;
+});
 
 const PALETTE = ['#2b7bd6', '#e0662b', '#2c9f5a', '#b0399c', '#c9a227', '#5a5fd6'];
 
@@ -54,7 +59,7 @@ function shapeKey(series, height, yMin, yMax) {
 function buildOptions(el, series, height, yMin, yMax, live, xBounds) {
   const { fg, grid } = themeColors(el);
   const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
-  const stepped = uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
+  const stepped = uPlot.paths.stepped({ align: 1 });
   const yRange = yMin !== undefined || yMax !== undefined ? (_u, min, max) => [yMin ?? min, yMax ?? max] : undefined;
   return {
     width: Math.max(el.clientWidth, 200),
@@ -95,6 +100,10 @@ export function Chart({ series = [], height = 260, yMin, yMax, xMin, xMax, live 
   useEffect(() => {
     const el = box.current;
     if (!el) return;
+    if (!uPlot) {
+      uPlotLoaded.then(() => setTheme((n) => n + 1));
+      return;
+    }
     const shown = series.length ? series : [{ points: [] }];
     const key = `${theme}|${shapeKey(shown, height, yMin, yMax)}`;
     const data = alignSeries(shown);
