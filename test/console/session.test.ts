@@ -365,3 +365,17 @@ describe('AIO_CONSOLE_IDLE_MINUTES', () => {
     expect(() => loadConfig({ AIO_CONSOLE_IDLE_MINUTES: 'soon' })).toThrow(/AIO_CONSOLE_IDLE_MINUTES/);
   });
 });
+
+describe('GET /console/limits', () => {
+  const limited = appTestWith({ config: { accountLimits: { feeds: 3, groups: 0, dashboards: 2 } } });
+  limited('counts the account feeds, groups and dashboards against its caps; 401 without a session', async ({ t }) => {
+    await t.req('POST', '/api/v2/alice/feeds', { body: { feed: { name: 'One' } } });
+    await t.req('POST', '/api/v2/bob/feeds', { as: t.bob, body: { feed: { name: 'Bobs' } } });
+    const cookie = await signIn(t);
+    const res = await consoleReq(t, 'GET', '/console/limits', { cookie });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ feeds: { used: 1, max: 3 }, groups: { used: 0, max: 0 }, dashboards: { used: 0, max: 2 } });
+    expect((await consoleReq(t, 'GET', '/console/limits')).status).toBe(401);
+    expect((await consoleReq(t, 'GET', '/console/limits', { cookie, headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(401);
+  });
+});
