@@ -40,6 +40,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   fleet: () => import('./scenarios/fleet.js'),
   start: () => import('./scenarios/start.js'),
   'control-seed': () => import('./scenarios/control-seed.js'),
+  console: () => import('./scenarios/console.js'),
 };
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
