@@ -1,7 +1,8 @@
 // #/dashboards/:key: the dashboard's blocks on the grid of the current breakpoint, values live; settings
 // (color_mode, block_borders, header…); "Edit layout" to move/resize blocks per breakpoint (pointer and
 // keyboard) and save them with update_layouts; add, edit and delete blocks.
-import { BLOCK_TYPES, BlockView, COMMON_PROPS, blockTitle } from '../blocks/index.js';
+import { BlockView, blockTitle } from '../blocks/index.js';
+import { BLOCK_TYPES, COMMON_PROPS } from '../blocks/types.js';
 import { api } from '../lib/api.js';
 import { html, useEffect, useRef, useState } from '../lib/html.js';
 import { BREAKPOINTS, COLUMNS, Grid, entriesFor, place, useBreakpoint } from '../lib/layout.js';
@@ -326,7 +327,7 @@ export default function Dashboard({ params }) {
     <div class=${`dashboard-grid bp-${bp}`}>
       <${Grid} entries=${entries} cols=${cols} editing=${editing} onChange=${changeEntry} items=${items} label=${`${dash.name} blocks (${bp} layout)`} />
     </div>
-    <${Settings} key=${dash.updated_at} dash=${dash} onSaved=${setDash} />
+    <${Settings} key=${dash.updated_at} dash=${dash} onSaved=${(n) => setDash((old) => ({ ...n, layouts: old.layouts }))} />
     ${
       dialog?.kind === 'add' || dialog?.kind === 'edit'
         ? html`<${Modal} title=${dialog.block ? `Edit ${blockTitle(dialog.block)}` : 'Add a block'} onClose=${() => setDialog(null)}>
