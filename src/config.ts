@@ -52,6 +52,8 @@ export interface Config {
   actions: ActionSettings;
   /** Randomizers, weather and air quality (core/integrations). */
   integrations: IntegrationSettings;
+  /** A web console session unused this long (minutes) is over. */
+  consoleIdleMinutes: number;
 }
 
 export interface IntegrationSettings {
@@ -296,5 +298,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refreshMs: int(env, 'AIO_INTEGRATIONS_REFRESH_MS', 20 * 60_000, 1_000, 86_400_000),
       tickMs: 1_000,
     },
+    consoleIdleMinutes: int(env, 'AIO_CONSOLE_IDLE_MINUTES', 60, 1, 525_600),
   };
 }

@@ -7,6 +7,7 @@ import { Activities } from './activities.js';
 import { Chart } from './chart/read.js';
 import { Blocks } from './blocks.js';
 import { systemClock, type Clock } from './clock.js';
+import { ConsoleSessions } from './console-sessions.js';
 import type { Ctx } from './context.js';
 import { Data } from './data.js';
 import { Dashboards } from './dashboards.js';
@@ -47,6 +48,8 @@ export class Core {
   readonly actions: Actions;
   readonly permissions: Permissions;
   readonly integrations: Integrations;
+  /** Web console sign-ins (src/console). */
+  readonly consoleSessions: ConsoleSessions;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
@@ -77,6 +80,7 @@ export class Core {
     this.actions = new Actions(this.ctx, this.feeds, this.data);
     this.permissions = new Permissions(this.ctx, this.feeds, this.groups, this.dashboards, this.data);
     this.integrations = new Integrations(this.ctx);
+    this.consoleSessions = new ConsoleSessions(this.ctx, this.accounts, this.tokens);
   }
 
   get config(): Config {

@@ -9,3 +9,4 @@ export * from './schema/sessions.js';
 export * from './schema/actions.js';
 export * from './schema/permissions.js';
 export * from './schema/integrations.js';
+export * from './schema/console-sessions.js';

@@ -3,6 +3,7 @@ import { ActionStore } from './actions.js';
 import { ActivityStore } from './activities.js';
 import { BlockStore } from './blocks.js';
 import { ChartStatements } from './chart-statements.js';
+import { ConsoleSessionStore } from './console-sessions.js';
 import { DashboardStore } from './dashboards.js';
 import { DataStatements } from './data-statements.js';
 import { FeedStore } from './feeds.js';
@@ -39,6 +40,7 @@ export interface Stores {
   actions: ActionStore;
   permissions: PermissionStore;
   integrations: IntegrationStore;
+  consoleSessions: ConsoleSessionStore;
 }
 
 export function openStores(db: Db): Stores {
@@ -60,5 +62,6 @@ export function openStores(db: Db): Stores {
     actions: new ActionStore(db),
     permissions: new PermissionStore(db),
     integrations: new IntegrationStore(db),
+    consoleSessions: new ConsoleSessionStore(db),
   };
 }

@@ -1,4 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { consoleCredentials } from '../console/credentials.js';
+import { consolePlugin } from '../console/plugin.js';
 import type { Core } from '../core/core.js';
 import { AioError, INVALID_URL_TEXT, storageRefusal } from '../core/errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -55,6 +57,8 @@ export interface AppOptions {
   logLevel?: string;
   /** Where log lines go (stdout by default); tests read them. */
   logStream?: { write(line: string): void };
+  /** Web console SSE heartbeat in ms (tests shorten it). */
+  consoleHeartbeatMs?: number;
 }
 
 export async function buildApp(core: Core, opts: AppOptions = {}): Promise<FastifyInstance> {
@@ -156,7 +160,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
     async (api) => {
       api.decorateRequest('user', null as never);
       api.decorateRequest('actor', null);
-      api.addHook('preHandler', authenticate(core));
+      api.addHook('preHandler', authenticate(core, consoleCredentials(core)));
       await api.register(userRoutes, { core });
       await api.register(feedRoutes, { core });
       await api.register(groupRoutes, { core });
@@ -173,6 +177,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
     },
     { prefix: '/api/v2' },
   );
+  await app.register(consolePlugin, { core, heartbeatMs: opts.consoleHeartbeatMs });
   return app;
 }
 

@@ -50,21 +50,32 @@ export function requestKey(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/** The web console's session of a request (src/console/credentials.ts), if it carries one it may use here. */
+export type SessionCredentials = (req: FastifyRequest) => { user: UserRow; token: TokenRow | null } | undefined;
+
 /**
  * Every API route needs a valid key, and a `{username}` in its path must be the key's owner, except
  * on `shared` routes for what the owner shared (or made public: then no key is needed either). What is
  * not shared is refused exactly as if nothing were: 401 without a key, 403 with another account's,
  * whether the thing exists or not.
  */
-export function authenticate(core: Core) {
+export function authenticate(core: Core, sessionOf?: SessionCredentials) {
   return async (req: FastifyRequest) => {
     const config = req.routeOptions.config;
     if (config?.public) return;
     const key = requestKey(req);
     let actor = core.accounts.authenticate(key) ?? null;
     // A scoped token is looked up only when the key did not match: key logins cost nothing more.
-    const scoped = actor ? undefined : core.tokens.authenticate(key);
+    let scoped = actor ? undefined : core.tokens.authenticate(key);
     if (scoped) actor = scoped.user;
+    // Without a key, a web console session acts exactly as the key or token it was made from.
+    if (!actor && key === undefined && sessionOf) {
+      const session = sessionOf(req);
+      if (session) {
+        actor = session.user;
+        if (session.token) scoped = { user: session.user, token: session.token };
+      }
+    }
     const username = (req.params as { username?: string }).username;
     if (!actor && (key !== undefined || !config?.shared || username === undefined)) throw unauthorized();
     let owner = actor;
