@@ -3,7 +3,7 @@
 // alive across renders and only calls setData when the points change (a live append is a setData,
 // not a rebuild: rebuilding costs ~10 ms per chart and flickers). It rebuilds only when the shape
 // of the series (count, labels, colours, stepping), the height, the y bounds or the theme change.
-import uPlot from '/vendor/uplot/dist/uPlot.esm.js';
+import uPlot from 'uplot';
 import { html, useEffect, useRef, useState } from './html.js';
 
 const PALETTE = ['#2b7bd6', '#e0662b', '#2c9f5a', '#b0399c', '#c9a227', '#5a5fd6'];

@@ -1,7 +1,8 @@
 // Helpers shared by the feeds, feed and groups pages: grouping like the hosted list, the data
 // list's paging headers, and the whole-feed download.
 import { api } from './api.js';
-import { useEffect, useState } from './html.js';
+import { useEffect, useRef, useState } from './html.js';
+import { live, useLive } from './live.js';
 
 /**
  * Feeds under each of their groups, the way the hosted list shows them: a feed in several groups
@@ -122,4 +123,19 @@ export function useNow(everyMs = 5000) {
     return () => clearInterval(t);
   }, [everyMs]);
   return now;
+}
+
+/**
+ * `fn()` after the live stream comes back from a drop: the server keeps no backlog, so what the page
+ * shows is read again. The first `open` after mounting is the initial connection, not a return.
+ */
+export function useReconnect(fn) {
+  const connected = useRef(live.connected);
+  useLive('open', () => {
+    if (!connected.current) {
+      connected.current = true;
+      return;
+    }
+    fn();
+  });
 }

@@ -4,7 +4,7 @@
 // feed of a million points opens as fast as an empty one.
 import { api } from '../lib/api.js';
 import { Chart } from '../lib/chart.js';
-import { ago, allData, dataPage, errorText, saveBlob, toCsv, useNow } from '../lib/feed-util.js';
+import { ago, allData, dataPage, errorText, saveBlob, toCsv, useNow, useReconnect } from '../lib/feed-util.js';
 import { html, useEffect, useRef, useState } from '../lib/html.js';
 import { useLive } from '../lib/live.js';
 import { Copy, notify } from '../lib/ui.js';
@@ -30,7 +30,7 @@ function localInput(ms) {
   return d.toISOString().slice(0, 16);
 }
 
-function ChartPanel({ feed, range, setRange, livePoints }) {
+function ChartPanel({ feed, range, setRange, livePoints, epoch }) {
   const [points, setPoints] = useState(null);
   const [params, setParams] = useState(null);
   const [error, setError] = useState('');
@@ -62,7 +62,7 @@ function ChartPanel({ feed, range, setRange, livePoints }) {
     return () => {
       gone = true;
     };
-  }, [feed.key, range, customApplied]);
+  }, [feed.key, range, customApplied, epoch]);
 
   const shown = points ?? [];
   const since = Date.now() - LIVE_KEEP_MS;
@@ -153,7 +153,7 @@ function DataRow({ feed, row, now, onChanged, onDeleted }) {
   </tr>`;
 }
 
-function DataPanel({ feed, incoming, onAdded }) {
+function DataPanel({ feed, incoming, onAdded, epoch }) {
   const [page, setPage] = useState(null);
   // Cursors of the pages before this one, so "Newer" can go back; [] on the newest page.
   const [stack, setStack] = useState([]);
@@ -172,7 +172,7 @@ function DataPanel({ feed, incoming, onAdded }) {
   useEffect(() => {
     setStack([]);
     load(undefined);
-  }, [feed.key]);
+  }, [feed.key, epoch]);
 
   // New points go on top while the newest page is shown.
   const seen = useRef(0);
@@ -262,7 +262,8 @@ function Downloads({ feed }) {
 
 function Settings({ feed, onSaved }) {
   const [f, setF] = useState(feed);
-  useEffect(() => setF(feed), [feed]);
+  // Not on every live value (that would wipe what is being typed): only when the settings change.
+  useEffect(() => setF(feed), [feed.key, feed.updated_at]);
   const set = (k) => (e) => setF({ ...f, [k]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
   const save = async (e) => {
     e.preventDefault();
@@ -288,7 +289,7 @@ function Settings({ feed, onSaved }) {
     <h2 id="settings-title">Settings</h2>
     <form onSubmit=${save}>
       <label>Name <input name="name" required value=${f.name} onInput=${set('name')} /></label>
-      <label>Description <textarea name="description" onInput=${set('description')}>${f.description ?? ''}</textarea></label>
+      <label>Description <textarea name="description" value=${f.description ?? ''} onInput=${set('description')}></textarea></label>
       <label>Unit type <input name="unit_type" value=${f.unit_type ?? ''} onInput=${set('unit_type')} /></label>
       <label>Unit symbol <input name="unit_symbol" value=${f.unit_symbol ?? ''} onInput=${set('unit_symbol')} /></label>
       <label class="check"><input type="checkbox" name="history" checked=${f.history} onChange=${set('history')} /> Keep history</label>
@@ -455,6 +456,8 @@ export default function FeedPage({ params, session, navigate }) {
   const [livePoints, setLivePoints] = useState([]);
   const [incoming, setIncoming] = useState([]);
   const ids = useRef(new Set());
+  // Bumped when the live stream returns from a drop: the chart and table are read again.
+  const [epoch, setEpoch] = useState(0);
 
   useEffect(() => {
     setFeed(null);
@@ -477,6 +480,11 @@ export default function FeedPage({ params, session, navigate }) {
     setIncoming((list) => list.concat([datum]));
     setFeed((f) => (f ? { ...f, last_value: datum.value, status: 'online' } : f));
   };
+  useReconnect(() => {
+    setLivePoints([]);
+    setEpoch((n) => n + 1);
+    api.get(`/feeds/${enc(key)}`).then(setFeed, () => {});
+  });
   useLive('data', (ev) => {
     if (feed && (ev.feed_key === feed.key || ev.feed_id === feed.id)) arrived(ev.datum);
   });
@@ -509,8 +517,8 @@ export default function FeedPage({ params, session, navigate }) {
       </p>
       ${feed.description ? html`<p>${feed.description}</p>` : null}
     </header>
-    <${ChartPanel} feed=${feed} range=${range} setRange=${setRange} livePoints=${livePoints} />
-    <${DataPanel} feed=${feed} incoming=${incoming} onAdded=${arrived} />
+    <${ChartPanel} feed=${feed} range=${range} setRange=${setRange} livePoints=${livePoints} epoch=${epoch} />
+    <${DataPanel} feed=${feed} incoming=${incoming} onAdded=${arrived} epoch=${epoch} />
     <${Snippets} feed=${feed} username=${session?.username ?? 'YOUR_USERNAME'} />
     <${Settings} feed=${feed} onSaved=${(f) => setFeed(f)} />
     ${keyOnly ? html`<${Webhooks} feed=${feed} />` : null}

@@ -1,6 +1,6 @@
 // #/feeds: every feed under its groups, live last values, search, create, rename, delete.
 import { api } from '../lib/api.js';
-import { ago, errorText, groupFeeds, matchesSearch, useNow } from '../lib/feed-util.js';
+import { ago, errorText, groupFeeds, matchesSearch, useNow, useReconnect } from '../lib/feed-util.js';
 import { html, useEffect, useMemo, useState } from '../lib/html.js';
 import { useLive } from '../lib/live.js';
 import { notify } from '../lib/ui.js';
@@ -143,6 +143,7 @@ export default function FeedsPage() {
   // Feeds and groups made or removed elsewhere (another tab, the API, MQTT auto-create).
   useLive('feed', () => load());
   useLive('group', () => load());
+  useReconnect(load);
 
   const sections = useMemo(
     () =>

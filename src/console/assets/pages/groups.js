@@ -1,7 +1,7 @@
 // #/groups: the groups and how many feeds each holds; create, rename, delete.
 // #/groups/:key: one group's feeds with live last values; add and remove feeds; rename, delete.
 import { api } from '../lib/api.js';
-import { errorText } from '../lib/feed-util.js';
+import { errorText, useReconnect } from '../lib/feed-util.js';
 import { html, useEffect, useState } from '../lib/html.js';
 import { useLive } from '../lib/live.js';
 import { notify } from '../lib/ui.js';
@@ -55,6 +55,7 @@ function GroupList() {
     load();
   }, []);
   useLive('group', () => load());
+  useReconnect(load);
 
   const create = async (e) => {
     e.preventDefault();
@@ -142,6 +143,7 @@ function GroupDetail({ groupKey, navigate }) {
     );
   });
   useLive('feed', () => load());
+  useReconnect(load);
 
   if (error)
     return html`<section class="groups-page"><h1>Group</h1><p class="error" role="alert">${error}</p>
