@@ -23,7 +23,14 @@ export interface Server {
 /** Builds and starts everything `npm start` runs; tests and benchmarks use the same path. */
 export async function startServer(
   config: Config,
-  opts: { clock?: Clock; log?: (line: string) => void; logger?: Logger; mqttTimers?: Timers | null } = {},
+  opts: {
+    clock?: Clock;
+    log?: (line: string) => void;
+    logger?: Logger;
+    mqttTimers?: Timers | null;
+    /** Web console SSE heartbeat in ms (tests shorten it). */
+    consoleHeartbeatMs?: number;
+  } = {},
 ): Promise<Server> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   // What a person starting the server must see; tests pass their own sink.
@@ -37,7 +44,7 @@ export async function startServer(
     ),
   );
   const made = provisionAccounts(core, config);
-  const http = await buildApp(core, { logger });
+  const http = await buildApp(core, { logger, consoleHeartbeatMs: opts.consoleHeartbeatMs });
   // Listened on directly: Fastify's own listen logs a line per address, which the banner below replaces.
   await http.ready();
   await new Promise<void>((resolve, reject) => {

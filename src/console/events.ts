@@ -23,7 +23,7 @@ interface Stream {
   session: ConsoleSession;
   secret: string;
   res: ServerResponse;
-  close(): void;
+  close(cut?: boolean): void;
 }
 
 /**
@@ -38,7 +38,7 @@ export async function eventRoutes(app: FastifyInstance, opts: EventStreamOptions
   const streams = new Set<Stream>();
 
   const send = (s: Stream, type: string, data: unknown) => {
-    if (s.res.writableLength > maxBuffered) return s.close();
+    if (s.res.writableLength > maxBuffered) return s.close(true);
     s.res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   };
 
@@ -120,10 +120,12 @@ export async function eventRoutes(app: FastifyInstance, opts: EventStreamOptions
       session,
       secret,
       res,
-      close() {
+      close(cut = false) {
         if (!streams.delete(stream)) return;
         unwatch();
-        res.destroy();
+        // A clean end makes the page reconnect (and find out why); a cut drops what a slow reader had waiting.
+        if (cut) res.destroy();
+        else res.end();
       },
     };
     streams.add(stream);
