@@ -39,6 +39,8 @@ describe('dashboard grid (lib/layout.js)', () => {
     expect(layout.keyStep(e, 'ArrowRight', true)).toMatchObject({ x: 0, w: 3, h: 2 });
     expect(layout.keyStep(e, 'ArrowUp', true)).toMatchObject({ h: 2 });
     expect(layout.keyStep(e, 'Enter', false)).toBeNull();
+    // At the right edge a block grows no wider (and is not pushed left).
+    expect(layout.keyStep({ ...e, x: 14 }, 'ArrowRight', true, 16)).toMatchObject({ x: 14, w: 2 });
   });
 
   it('pushes what a moved block lands on down below it, unless overlap is allowed', () => {

@@ -1,7 +1,8 @@
 // Keypad blocks: the number pad composes a number and sends it with Enter; the remote sends each key's name.
 import { html, useState } from '../lib/html.js';
 
-const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '.', '0', '-'];
+/** A calculator's order: 7 8 9 ⌫ / 4 5 6 C / 1 2 3 Enter / . 0 - (Enter two rows high). */
+const KEYS = ['7', '8', '9', 'del', '4', '5', '6', 'clear', '1', '2', '3', 'enter', '.', '0', '-'].map((d) => ({ d }));
 
 export function NumberPad({ value, send, label }) {
   const [entry, setEntry] = useState('');
@@ -22,10 +23,13 @@ export function NumberPad({ value, send, label }) {
       onInput=${(ev) => setEntry(ev.currentTarget.value.replace(/[^0-9.+-]/g, ''))}
     />
     <div class="number-pad-keys">
-      ${DIGITS.map((d) => html`<button type="button" onClick=${() => setEntry((e) => e + d)}>${d}</button>`)}
-      <button type="button" aria-label="Delete last digit" onClick=${() => setEntry((e) => e.slice(0, -1))}>⌫</button>
-      <button type="button" onClick=${() => setEntry('')}>C</button>
-      <button type="submit" class="primary">Enter</button>
+      ${KEYS.map(({ d }) => {
+        if (d === 'del')
+          return html`<button type="button" aria-label="Delete last digit" onClick=${() => setEntry((e) => e.slice(0, -1))}>⌫</button>`;
+        if (d === 'clear') return html`<button type="button" aria-label="Clear" onClick=${() => setEntry('')}>C</button>`;
+        if (d === 'enter') return html`<button type="submit" class="primary number-pad-enter">Enter</button>`;
+        return html`<button type="button" onClick=${() => setEntry((e) => e + d)}>${d}</button>`;
+      })}
     </div>
   </form>`;
 }

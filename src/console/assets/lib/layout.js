@@ -92,11 +92,14 @@ export function place(entries, moved, cols, allowOverlap) {
   return next.map((e) => byId.get(e.i));
 }
 
-/** What an arrow key does to an entry: move one cell, or with shift grow/shrink one cell. */
-export function keyStep(e, key, shift) {
+/**
+ * What an arrow key does to an entry: move one cell, or with shift grow/shrink one cell (growing stops at
+ * the grid's right edge rather than pushing the block left).
+ */
+export function keyStep(e, key, shift, cols = Number.POSITIVE_INFINITY) {
   const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[key];
   if (!d) return null;
-  if (shift) return { ...e, w: Math.max(MIN_SIZE, e.w + d[0]), h: Math.max(MIN_SIZE, e.h + d[1]) };
+  if (shift) return { ...e, w: Math.min(Math.max(MIN_SIZE, e.w + d[0]), Math.max(cols - e.x, e.w)), h: Math.max(MIN_SIZE, e.h + d[1]) };
   return { ...e, x: Math.max(0, e.x + d[0]), y: Math.max(0, e.y + d[1]) };
 }
 
@@ -168,7 +171,7 @@ function GridItem({ entry, name, cols, editing, onChange, gridRef, children }) {
   };
   const onKeyDown = (ev) => {
     if (!editing || ev.target !== ev.currentTarget) return;
-    const next = keyStep(entry, ev.key, ev.shiftKey);
+    const next = keyStep(entry, ev.key, ev.shiftKey, cols);
     if (!next) return;
     ev.preventDefault();
     onChange(clamp(next, cols));
