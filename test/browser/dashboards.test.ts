@@ -343,7 +343,6 @@ describe('dashboards in a browser', () => {
     await expect(dash.getAttribute('data-theme')).resolves.toBe('light');
     await expect(bg()).resolves.toBe('rgb(244, 245, 247)');
     await expect(block(page, 'gauge').evaluate((el) => getComputedStyle(el).borderTopWidth)).resolves.toBe('1px');
-    await c.screenshot(page, 'dashboard-light-mode');
 
     await page.getByText('Settings', { exact: true }).click();
     await page.getByLabel('Colour mode').selectOption('dark');
@@ -360,6 +359,69 @@ describe('dashboards in a browser', () => {
     expect(saved.layouts.lg.length).toBe(VISUAL_TYPES.length);
     await page.reload();
     await page.locator('.dashboard-page[data-theme="dark"] .grid').waitFor();
+  });
+
+  it('screenshots a dashboard as people build them, in both colour modes', { timeout: 90_000 }, async () => {
+    for (const key of ['greenhouse-temp', 'pump', 'vent', 'humidity', 'water-tank']) await ok('POST', '/feeds', { feed: { name: key } });
+    // Six hours of temperatures, one every ten minutes, for the chart.
+    const now = Date.now();
+    const temps = Array.from({ length: 36 }, (_, k) => ({
+      value: (21 + 3 * Math.sin(k / 5) + (k % 3) * 0.2).toFixed(2),
+      created_at: new Date(now - (36 - k) * 600_000).toISOString(),
+    }));
+    await ok('POST', '/feeds/greenhouse-temp/data/batch', temps);
+    await ok('POST', '/feeds/humidity/data', { value: '64' });
+    await ok('POST', '/feeds/water-tank/data', { value: '72' });
+    await ok('POST', '/feeds/pump/data', { value: 'ON' });
+    await ok('POST', '/feeds/vent/data', { value: '40' });
+    const d = await ok('POST', '/dashboards', {
+      dashboard: {
+        name: 'Greenhouse',
+        description: 'Temperature, water and the pump',
+        color_mode: 'light',
+        show_header: true,
+        block_borders: true,
+      },
+    });
+    const blocks: Array<[string, string, string[], Record<string, string>, number, number, number, number]> = [
+      ['gauge', 'Temperature', ['greenhouse-temp'], { minValue: '0', maxValue: '40', maxWarning: '30', decimalPlaces: '1' }, 0, 0, 4, 5],
+      ['line_chart', 'Last 6 hours', ['greenhouse-temp'], { historyHours: '6', yAxisLabel: '°C' }, 4, 0, 8, 5],
+      ['toggle_button', 'Pump', ['pump'], { onText: 'Running', offText: 'Stopped' }, 12, 0, 4, 2],
+      ['indicator', 'Pump state', ['pump'], { conditions: '= ON' }, 12, 2, 4, 3],
+      ['slider', 'Vent opening', ['vent'], { min: '0', max: '100', step: '5' }, 0, 5, 6, 2],
+      ['line_gauge', 'Humidity', ['humidity'], { minValue: '0', maxValue: '100' }, 6, 5, 6, 2],
+      ['battery', 'Water tank', ['water-tank'], {}, 12, 5, 4, 2],
+      ['stream', 'Recent values', ['greenhouse-temp', 'pump'], {}, 0, 7, 8, 4],
+      [
+        'rich_text',
+        'Notes',
+        [],
+        { text: '## Watering\n\n- Pump runs **6:00** and **18:00**\n- Keep the vent above 20 % in summer' },
+        8,
+        7,
+        8,
+        4,
+      ],
+    ];
+    for (const [visual_type, name, feeds, properties, column, row, size_x, size_y] of blocks) {
+      await ok('POST', `/dashboards/${d.key}/blocks`, {
+        block: { visual_type, name, properties, block_feeds: feeds.map((f) => ({ feed_id: f })), column, row, size_x, size_y },
+      });
+    }
+    const page = await c.newPage({ width: 1280, height: 900 });
+    await page.goto(`${c.url}/#/feeds`);
+    await c.signIn(page);
+    await openDashboard(page, d.key);
+    await page.waitForFunction(
+      () => Number(document.querySelector('section[data-visual-type="line_chart"] .chart-canvas')?.getAttribute('data-points')) >= 30,
+    );
+    await c.screenshot(page, 'dashboard-light-mode');
+    await ok('PATCH', `/dashboards/${d.key}`, { dashboard: { color_mode: 'dark' } });
+    await page.reload();
+    await page.locator('.dashboard-page[data-theme="dark"] .grid').waitFor();
+    await page.waitForFunction(
+      () => Number(document.querySelector('section[data-visual-type="line_chart"] .chart-canvas')?.getAttribute('data-points')) >= 30,
+    );
     await c.screenshot(page, 'dashboard-dark-mode');
   });
 

@@ -10,7 +10,7 @@ const Chart = chartLib.Chart ?? chartLib.default;
 const COLORS = ['#2f80ed', '#eb5757', '#27ae60', '#f2994a', '#9b51e0', '#56ccf2'];
 
 /** Pixel height for the plot in a block `rows` grid rows high, less its title, legend and axis labels. */
-const plotHeight = (rows) => Math.max(80, rows * (ROW_HEIGHT + GAP) - GAP - 96);
+const plotHeight = (rows) => Math.max(80, rows * (ROW_HEIGHT + GAP) - GAP - 112);
 
 export function LineChart({ props, feeds, label, rows }) {
   const hours = Math.min(8760, Math.max(0.1, num(props.historyHours, 24)));

@@ -25,7 +25,7 @@ export function Indicator({ props, value, label }) {
   );
   const state = !has ? 'no value' : l === 'high' ? 'on' : l === 'low' ? 'off' : 'medium';
   return html`<div class="indicator" role="img" aria-label=${`${label}: ${state}`}>
-    <span class=${`indicator-lamp ${l}`} style=${{ background: c }}></span>
+    <span class=${`indicator-lamp ${l}`} style=${{ background: c, color: c }}></span>
     <span class="indicator-state">${state}</span>
   </div>`;
 }
