@@ -116,7 +116,8 @@ afterAll(async () => {
   await c?.close();
 });
 
-describe('dashboards in a browser', () => {
+// Generous: the machine running these is shared, and one test drives several page loads.
+describe('dashboards in a browser', { timeout: 90_000 }, () => {
   it('renders one block of every type from its properties, each with its role and label', async () => {
     expect(Object.keys(SEED).sort()).toEqual([...VISUAL_TYPES].sort());
     const page = await c.signedInPage();
@@ -205,7 +206,7 @@ describe('dashboards in a browser', () => {
     );
   });
 
-  it('the other input blocks write through the API: slider, text, number pad, remote, selector, colour', { timeout: 90_000 }, async () => {
+  it('the other input blocks write through the API: slider, text, number pad, remote, selector, colour', async () => {
     const page = await c.signedInPage();
     await openDashboard(page);
     await block(page, 'slider').getByRole('slider').fill('64');
@@ -361,7 +362,7 @@ describe('dashboards in a browser', () => {
     await page.locator('.dashboard-page[data-theme="dark"] .grid').waitFor();
   });
 
-  it('screenshots a dashboard as people build them, in both colour modes', { timeout: 90_000 }, async () => {
+  it('screenshots a dashboard as people build them, in both colour modes', async () => {
     for (const key of ['greenhouse-temp', 'pump', 'vent', 'humidity', 'water-tank']) await ok('POST', '/feeds', { feed: { name: key } });
     // Six hours of temperatures, one every ten minutes, for the chart.
     const now = Date.now();
