@@ -306,6 +306,9 @@ describe('dashboards in a browser', { timeout: 90_000 }, () => {
     const page = await c.signedInPage();
     await openDashboard(page);
     await page.getByRole('button', { name: 'Edit layout' }).click();
+    // An unsaved move first: a block added meanwhile must still show, and be saved with the layout.
+    await page.getByRole('group', { name: new RegExp(`^${title('text')}:`) }).focus();
+    await page.keyboard.press('ArrowDown');
     await page.getByRole('button', { name: 'Add block' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add a block' });
     await dialog.getByLabel('Block type').selectOption('line_gauge');
@@ -319,6 +322,12 @@ describe('dashboards in a browser', { timeout: 90_000 }, () => {
     const blocks = await ok<any[]>('GET', `/dashboards/${dashKey}/blocks`);
     const made = blocks.find((b) => b.name === 'Added gauge');
     expect(made).toMatchObject({ visual_type: 'line_gauge', properties: { maxValue: '200' }, block_feeds: [{ feed: { key: 'temp' } }] });
+    await page.getByRole('button', { name: 'Save layout' }).click();
+    await page.getByRole('status').filter({ hasText: 'Layout saved.' }).waitFor();
+    const { layouts } = await ok('GET', `/dashboards/${dashKey}`);
+    expect(layouts.lg.map((e: { i: string }) => e.i)).toContain(made.id);
+    expect(layouts.lg).toHaveLength(VISUAL_TYPES.length + 1);
+    await page.getByRole('button', { name: 'Edit layout' }).click();
 
     await page.getByRole('button', { name: 'Edit Added gauge' }).click();
     const edit = page.getByRole('dialog', { name: 'Edit Added gauge' });

@@ -227,9 +227,16 @@ export default function Dashboard({ params }) {
 
   const blocks = dash.blocks ?? [];
   const cols = COLUMNS[bp];
-  const entries = draft[bp] ?? entriesFor(blocks, dash.layouts, bp);
+  // The draft of a breakpoint being edited, plus any block added since the draft began (placed by the server).
+  const entriesOf = (d, at = bp) => {
+    const base = entriesFor(blocks, dash.layouts, at);
+    if (!d[at]) return base;
+    const have = new Set(d[at].map((e) => e.i));
+    return [...d[at].filter((e) => blocks.some((b) => String(b.id) === e.i)), ...base.filter((e) => !have.has(e.i))];
+  };
+  const entries = entriesOf(draft);
   const changeEntry = (entry) => {
-    setDraft((d) => ({ ...d, [bp]: place(d[bp] ?? entriesFor(blocks, dash.layouts, bp), entry, cols, dash.allow_overlap) }));
+    setDraft((d) => ({ ...d, [bp]: place(entriesOf(d), entry, cols, dash.allow_overlap) }));
     setStatus(
       `${blockTitle(blocks.find((b) => String(b.id) === entry.i) ?? {})} at column ${entry.x + 1}, row ${entry.y + 1}, ${entry.w} by ${entry.h}`,
     );
@@ -237,9 +244,9 @@ export default function Dashboard({ params }) {
   const saveLayout = async () => {
     try {
       const layouts = Object.fromEntries(
-        Object.entries(draft).map(([b, list]) => [
+        Object.keys(draft).map((b) => [
           b,
-          list.map(({ i, x, y, w, h, z }) => ({ i, x, y, w, h, ...(z !== undefined ? { z } : {}) })),
+          entriesOf(draft, b).map(({ i, x, y, w, h, z }) => ({ i, x, y, w, h, ...(z !== undefined ? { z } : {}) })),
         ]),
       );
       setDash(await api.post(path(key, '/update_layouts'), { layouts }));
