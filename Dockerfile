@@ -9,9 +9,10 @@ COPY scripts ./scripts
 COPY src ./src
 COPY migrations ./migrations
 # Compiled once here; the image runs JavaScript, without the TypeScript tool chain.
-# The web console's assets are served from src/console/assets (the only part of src the image keeps).
-RUN npm run build && npm prune --omit=dev && mv src/console/assets /tmp/console-assets && rm -rf src \
-  && mkdir -p src/console && mv /tmp/console-assets src/console/assets
+# The web console's assets and the hosted OpenAPI file it extends are read from src/console (the only
+# part of src the image keeps).
+RUN npm run build && npm prune --omit=dev && mv src/console /tmp/console && rm -rf src \
+  && mkdir -p src/console && mv /tmp/console/assets /tmp/console/openapi src/console/ && rm -rf /tmp/console
 
 # Run stage: the compiled server as a non-root user, data on a volume. The server is the container's
 # main process, so `docker stop` (SIGTERM) reaches it: it drains, closes the database cleanly, exits 0.

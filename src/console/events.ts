@@ -11,7 +11,7 @@ export interface EventStreamOptions {
   core: Core;
   /** Headers every console response carries (CSP and friends): the stream writes its own. */
   headers: Record<string, string>;
-  /** How often a comment line keeps proxies from closing the stream, and the session is looked at again. */
+  /** How often a comment line keeps the socket (and proxies) from closing a quiet stream, and the session is looked at again. */
   heartbeatMs?: number;
   /** Bytes a stream may have waiting for a slow reader before it is closed (the page reconnects and reloads). */
   maxBufferedBytes?: number;
@@ -33,7 +33,9 @@ interface Stream {
  */
 export async function eventRoutes(app: FastifyInstance, opts: EventStreamOptions) {
   const { core } = opts;
-  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  // A beat well inside the socket idle timeout (AIO's http.idleTimeoutMs closes silent sockets), which a
+  // quiet stream would otherwise hit.
+  const heartbeatMs = opts.heartbeatMs ?? Math.max(10, Math.min(15_000, Math.floor(core.config.http.idleTimeoutMs / 2)));
   const maxBuffered = opts.maxBufferedBytes ?? 256 * 1024;
   const streams = new Set<Stream>();
 

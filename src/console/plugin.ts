@@ -4,6 +4,7 @@ import type { Core } from '../core/core.js';
 import { ASSETS_DIR, importMapHash, readVendor, VENDOR_FILES } from './assets-dir.js';
 import { eventRoutes } from './events.js';
 import { securityHeaders } from './headers.js';
+import { buildOpenApi } from './openapi/build.js';
 import { sessionRoutes } from './session-routes.js';
 
 export interface ConsoleOptions {
@@ -33,6 +34,10 @@ export async function consolePlugin(app: FastifyInstance, opts: ConsoleOptions) 
       reply.type(`${file.type}; charset=utf-8`).header('cache-control', 'public, max-age=86400').send(body),
     );
   }
+
+  // `/api/docs/v2.json`: the URL normaliser drops `.json`, so the route is registered without it.
+  const openApi = JSON.stringify(buildOpenApi());
+  app.get('/api/docs/v2', async (_req, reply) => reply.type('application/json; charset=utf-8').send(openApi));
 
   await app.register(sessionRoutes, { core: opts.core });
   await app.register(eventRoutes, { core: opts.core, headers, heartbeatMs: opts.heartbeatMs });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { accountUsage } from '../core/account-usage.js';
 import type { ConsoleSession } from '../core/console-sessions.js';
 import type { Core } from '../core/core.js';
 import { forbidden, unauthorized } from '../core/errors.js';
@@ -46,6 +47,12 @@ export async function sessionRoutes(app: FastifyInstance, { core }: { core: Core
   app.get('/console/session', async (req, reply) => {
     reply.header('cache-control', 'no-store');
     return sessionJson(core, current(req));
+  });
+
+  // Account caps are not in the Adafruit API; the console's limits page shows them beside /throttle.
+  app.get('/console/limits', async (req, reply) => {
+    reply.header('cache-control', 'no-store');
+    return accountUsage(core.ctx, current(req).user);
   });
 
   app.delete('/console/session', async (req, reply) => {

@@ -51,6 +51,18 @@ export function normalizeUrl(url: string): string {
   return path + query;
 }
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, in order (HEAD twins of GET routes included). */
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
 export interface AppOptions {
   /** The process's logger (src/log.ts); without it, one is made from logLevel and logStream. */
   logger?: Logger;
@@ -94,6 +106,12 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
     },
   });
   capConnections(app.server, limits);
+  // Every route as registered, for the OpenAPI document's test (src/console/openapi.ts).
+  const routes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+  });
 
   const sizes = bodyLimits(core.config);
   app.addHook('onRoute', (route) => {
