@@ -3,15 +3,18 @@
  * against our server on a copy of the 1,000,000-point database.
  * (a) navigation to `#/feeds/bench` until the page is interactive: the chart drawn (uPlot holds the
  *     points) and the data table's rows shown; median of 5 loads (the first, with a cold cache, kept in
- *     the data). Target ≤ 1 s.
+ *     the data), alternating with the same page on a feed of 100 points (the baseline column). Target
+ *     ≤ 1 s. The page is CPU-bound in the browser: on a machine shared with other work the absolute
+ *     figure follows the load average (logged), the ratio to the small feed does not.
  * (b) an MQTT publish on `bench/feeds/bench` until the value shows on that page (the page notes the
  *     time a mutation puts it in the DOM); p50/p95 over 50 publishes, one at a time. Target p50 and
  *     p95 ≤ 100 ms.
  * (c) the console's weight: every file in src/console/assets plus every /vendor/ file the pages
  *     loaded, each gzipped (level 9). Target ≤ 150 KB.
- * The baseline column holds the budget; the ratio is ours ÷ budget.
+ * For (b) and (c) the baseline column holds the budget and the ratio is ours ÷ budget.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -65,10 +68,24 @@ export async function run(ctx: Ctx): Promise<Row[]> {
     });
     if (!signIn.ok()) throw new Error(`console sign-in: ${signIn.status()} ${await signIn.text()}`);
 
-    // (a) navigation → interactive, a fresh page each time (the browser's cache warms after the first).
+    // A feed of 100 points beside the big one: the same page on it is the baseline, so the table
+    // shows what a million points cost apart from what this (shared, busy) machine costs.
+    const small = Array.from({ length: 100 }, (_, i) => ({
+      value: String(i),
+      created_at: new Date(Date.now() - (100 - i) * 30_000).toISOString(),
+    }));
+    const made = await context.request.post(`${base}/api/v2/${USER}/feeds/small/data/batch`, {
+      data: small,
+      headers: { 'x-aio-key': KEY },
+    });
+    if (!made.ok()) throw new Error(`small feed: ${made.status()} ${await made.text()}`);
+
+    // (a) navigation → interactive, a fresh page each time (the browser's cache warms after the first),
+    // the big feed and the small one in turn.
     const loads: number[] = [];
+    const smallLoads: number[] = [];
     let page: Page | undefined;
-    for (let i = 0; i < LOADS; i++) {
+    const open = async (feed: string): Promise<number> => {
       await page?.close();
       page = await context.newPage();
       page.on('response', async (res) => {
@@ -81,22 +98,29 @@ export async function run(ctx: Ctx): Promise<Row[]> {
         }
       });
       const t0 = performance.now();
-      await page.goto(`${base}/#/feeds/bench`);
+      await page.goto(`${base}/#/feeds/${feed}`);
       await interactive(page);
-      loads.push(performance.now() - t0);
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < LOADS; i++) {
+      smallLoads.push(await open('small'));
+      loads.push(await open('bench'));
     }
-    ctx.log(`  feed page interactive: ${loads.map((x) => x.toFixed(0)).join(', ')} ms`);
+    const load = loadavg()[0]!;
+    ctx.log(
+      `  feed page interactive: ${loads.map((x) => x.toFixed(0)).join(', ')} ms (100 points: ${smallLoads.map((x) => x.toFixed(0)).join(', ')} ms); load average ${load.toFixed(1)}`,
+    );
 
     // (b) MQTT publish → value on the page.
-    await page!.evaluate(() => {
-      const seen: Record<string, number> = {};
-      (window as unknown as { __seen: Record<string, number> }).__seen = seen;
-      const note = () => {
+    // As a string: tsx would wrap named functions in a helper the page does not have.
+    await page!.evaluate(`(() => {
+      const seen = {};
+      window.__seen = seen;
+      new MutationObserver(() => {
         const v = document.querySelector('.feed-last')?.textContent ?? '';
         if (v && seen[v] === undefined) seen[v] = Date.now();
-      };
-      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    })()`);
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${ours.mqtt}`, { username: USER, password: KEY, reconnectPeriod: 0 });
     const latencies: number[] = [];
     try {
@@ -130,15 +154,16 @@ export async function run(ctx: Ctx): Promise<Row[]> {
     );
 
     const loadMs = median(loads);
+    const smallMs = median(smallLoads);
     return [
       {
-        scenario: 'console: feed page of 1,000,000 points interactive (median of 5)',
+        scenario: 'console: feed page of 1,000,000 points interactive (median of 5; baseline: 100 points)',
         ours: fmtMs(loadMs),
-        baseline: fmtMs(BUDGET.loadMs),
-        ratio: loadMs / BUDGET.loadMs,
+        baseline: fmtMs(smallMs),
+        ratio: loadMs / smallMs,
         target: '≤ 1 s',
         met: loadMs <= BUDGET.loadMs,
-        data: { loads },
+        data: { loads, smallLoads, loadAverage: load },
       },
       {
         scenario: `console: MQTT publish → value on the page, p50 / p95 (${latencies.length})`,

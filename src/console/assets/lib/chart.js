@@ -1,10 +1,16 @@
-// <Chart series=[{label, points: [[ms, number], ...], stepped?, color?}] height? yMin? yMax? live?>
+// <Chart series=[{label, points: [[ms, number], ...], stepped?, color?}] height? yMin? yMax? xMin? xMax? live?>
+// xMin/xMax (ms) pin the time axis to a window (the range asked for) instead of the data's extent.
 // A thin Preact wrapper around uPlot. uPlot draws on a canvas, so the wrapper keeps one instance
 // alive across renders and only calls setData when the points change (a live append is a setData,
 // not a rebuild: rebuilding costs ~10 ms per chart and flickers). It rebuilds only when the shape
 // of the series (count, labels, colours, stepping), the height, the y bounds or the theme change.
-import uPlot from 'uplot';
 import { html, useEffect, useRef, useState } from './html.js';
+
+// uPlot is the console's largest file: it loads beside the page's first requests, not before them.
+let uPlot = null;
+const uPlotLoaded = import('uplot').then((m) => {
+  uPlot = m.default;
+});
 
 const PALETTE = ['#2b7bd6', '#e0662b', '#2c9f5a', '#b0399c', '#c9a227', '#5a5fd6'];
 
@@ -50,10 +56,10 @@ function shapeKey(series, height, yMin, yMax) {
   return JSON.stringify([series.map((s) => [s.label, s.color ?? null, !!s.stepped]), height, yMin ?? null, yMax ?? null]);
 }
 
-function buildOptions(el, series, height, yMin, yMax, live) {
+function buildOptions(el, series, height, yMin, yMax, live, xBounds) {
   const { fg, grid } = themeColors(el);
   const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
-  const stepped = uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
+  const stepped = uPlot.paths.stepped({ align: 1 });
   const yRange = yMin !== undefined || yMax !== undefined ? (_u, min, max) => [yMin ?? min, yMax ?? max] : undefined;
   return {
     width: Math.max(el.clientWidth, 200),
@@ -61,7 +67,11 @@ function buildOptions(el, series, height, yMin, yMax, live) {
     ms: 1,
     cursor: { drag: { x: !live, y: false } },
     legend: { show: series.length > 1 || !!series[0]?.label },
-    scales: { x: { time: true }, y: yRange ? { range: yRange } : {} },
+    scales: {
+      // Read at every redraw, so a sliding live window moves without a rebuild.
+      x: { time: true, range: (_u, min, max) => [xBounds.current.min ?? min, xBounds.current.max ?? max] },
+      y: yRange ? { range: yRange } : {},
+    },
     axes: [axis, { ...axis, size: 56 }],
     series: [
       {},
@@ -77,8 +87,10 @@ function buildOptions(el, series, height, yMin, yMax, live) {
   };
 }
 
-export function Chart({ series = [], height = 260, yMin, yMax, live = false, label = 'Chart' }) {
+export function Chart({ series = [], height = 260, yMin, yMax, xMin, xMax, live = false, label = 'Chart' }) {
   const box = useRef(null);
+  const xBounds = useRef({});
+  xBounds.current = { min: xMin, max: xMax };
   const plot = useRef(null);
   const shape = useRef('');
   const [theme, setTheme] = useState(0);
@@ -88,6 +100,10 @@ export function Chart({ series = [], height = 260, yMin, yMax, live = false, lab
   useEffect(() => {
     const el = box.current;
     if (!el) return;
+    if (!uPlot) {
+      uPlotLoaded.then(() => setTheme((n) => n + 1));
+      return;
+    }
     const shown = series.length ? series : [{ points: [] }];
     const key = `${theme}|${shapeKey(shown, height, yMin, yMax)}`;
     const data = alignSeries(shown);
@@ -95,7 +111,7 @@ export function Chart({ series = [], height = 260, yMin, yMax, live = false, lab
       plot.current.setData(data, true);
     } else {
       plot.current?.destroy();
-      plot.current = new uPlot(buildOptions(el, shown, height, yMin, yMax, live), data, el);
+      plot.current = new uPlot(buildOptions(el, shown, height, yMin, yMax, live, xBounds), data, el);
       shape.current = key;
     }
     // Tests and the benchmark read the plotted point count from here.
@@ -127,7 +143,10 @@ export function Chart({ series = [], height = 260, yMin, yMax, live = false, lab
   }, []);
 
   const last = series[0]?.points[series[0].points.length - 1];
-  const summary = total === 0 ? `${label}: no data in this range` : `${label}: ${total} points${last ? `, latest ${last[1]}` : ''}`;
+  const summary =
+    total === 0
+      ? `${label}: no data in this range`
+      : `${label}: ${total} ${total === 1 ? 'point' : 'points'}${last ? `, latest ${last[1]}` : ''}`;
   return html`<figure class="chart" aria-label=${summary}>
     <div class="chart-canvas" ref=${box} role="img" aria-label=${summary}></div>
     ${total === 0 ? html`<figcaption class="chart-empty">No data in this range</figcaption>` : null}

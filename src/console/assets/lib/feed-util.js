@@ -1,7 +1,7 @@
 // Helpers shared by the feeds, feed and groups pages: grouping like the hosted list, the data
 // list's paging headers, and the whole-feed download.
 import { api } from './api.js';
-import { useEffect, useRef, useState } from './html.js';
+import { useRef } from './html.js';
 import { live, useLive } from './live.js';
 
 /**
@@ -101,28 +101,8 @@ export function saveBlob(text, type, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** "12 s ago", "3 min ago", "2 h ago", "5 d ago"; null → "never". */
-export function ago(ms, now = Date.now()) {
-  if (ms === null || ms === undefined || Number.isNaN(ms)) return 'never';
-  const s = Math.max(0, Math.round((now - ms) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86_400)} d ago`;
-}
-
 export function errorText(err) {
   return err?.message ?? String(err);
-}
-
-/** The current time, refreshed every `everyMs`, so relative ages stay true without a reload. */
-export function useNow(everyMs = 5000) {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(t);
-  }, [everyMs]);
-  return now;
 }
 
 /**

@@ -4,10 +4,10 @@
 // feed of a million points opens as fast as an empty one.
 import { api } from '../lib/api.js';
 import { Chart } from '../lib/chart.js';
-import { ago, allData, dataPage, errorText, saveBlob, toCsv, useNow, useReconnect } from '../lib/feed-util.js';
+import { allData, dataPage, errorText, saveBlob, toCsv, useReconnect } from '../lib/feed-util.js';
 import { html, useEffect, useRef, useState } from '../lib/html.js';
 import { useLive } from '../lib/live.js';
-import { Copy, notify } from '../lib/ui.js';
+import { Ago, Copy, notify } from '../lib/ui.js';
 
 const HOUR = 3_600_000;
 export const RANGES = [
@@ -73,7 +73,15 @@ function ChartPanel({ feed, range, setRange, livePoints, epoch }) {
     },
   ];
 
-  return html`<section class="feed-chart" aria-labelledby="chart-title">
+  // The time axis shows the window asked for; live, the last hour up to the newest point.
+  const last = series[0].points[series[0].points.length - 1];
+  const bounds =
+    range === 'live'
+      ? [Math.max(Date.now(), last?.[0] ?? 0) - LIVE_KEEP_MS, Math.max(Date.now(), last?.[0] ?? 0)]
+      : params
+        ? [Date.parse(params.start_time), Date.parse(params.end_time)]
+        : [undefined, undefined];
+  return html`<section class="card feed-chart" aria-labelledby="chart-title">
     <h2 id="chart-title">Chart</h2>
     <div class="feed-ranges" role="group" aria-label="Chart range">
       ${RANGES.map(
@@ -96,7 +104,7 @@ function ChartPanel({ feed, range, setRange, livePoints, epoch }) {
     }
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${points === null && !error ? html`<p aria-busy="true">Loading chart…</p>` : null}
-    <${Chart} series=${series} live=${range === 'live'} label=${`Chart of ${feed.name}`} />
+    <${Chart} series=${series} live=${range === 'live'} label=${`Chart of ${feed.name}`} xMin=${bounds[0]} xMax=${bounds[1]} />
     ${
       params &&
       html`<p class="muted feed-chart-note">
@@ -106,7 +114,7 @@ function ChartPanel({ feed, range, setRange, livePoints, epoch }) {
   </section>`;
 }
 
-function DataRow({ feed, row, now, onChanged, onDeleted }) {
+function DataRow({ feed, row, onChanged, onDeleted }) {
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(String(row.value ?? ''));
   const save = async (e) => {
@@ -133,7 +141,7 @@ function DataRow({ feed, row, now, onChanged, onDeleted }) {
   const at = pointTime(row);
   return html`<tr data-id=${row.id}>
     <td><time datetime=${row.created_at} title=${row.created_at}>${new Date(at).toLocaleString()}</time>
-      <span class="muted"> · ${ago(at, now)}</span></td>
+      <span class="muted"> · <${Ago} time=${at} /></span></td>
     <td class="feed-value">
       ${
         editing
@@ -159,7 +167,6 @@ function DataPanel({ feed, incoming, onAdded, epoch }) {
   const [stack, setStack] = useState([]);
   const [error, setError] = useState('');
   const [value, setValue] = useState('');
-  const now = useNow(10_000);
 
   const load = async (before) => {
     try {
@@ -207,7 +214,7 @@ function DataPanel({ feed, incoming, onAdded, epoch }) {
     load(stack[stack.length - 1]);
   };
 
-  return html`<section class="feed-data" aria-labelledby="data-title">
+  return html`<section class="card feed-data" aria-labelledby="data-title">
     <h2 id="data-title">Data</h2>
     <form class="feed-add" onSubmit=${add}>
       <label for="feed-add-value">New value</label>
@@ -218,19 +225,19 @@ function DataPanel({ feed, incoming, onAdded, epoch }) {
     ${page === null && !error ? html`<p aria-busy="true">Loading data…</p>` : null}
     ${
       page &&
-      html`<table class="feed-table">
-        <caption>${Number.isNaN(page.total) ? '' : `${page.total} points, `}newest first</caption>
+      html`<table class="table feed-table">
+        <caption>${Number.isNaN(page.total) ? '' : `${page.total} ${page.total === 1 ? 'point' : 'points'}, `}newest first</caption>
         <thead><tr><th scope="col">Time</th><th scope="col">Value</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>
           ${page.rows.map(
-            (r) => html`<${DataRow} key=${r.id} feed=${feed} row=${r} now=${now}
+            (r) => html`<${DataRow} key=${r.id} feed=${feed} row=${r}
               onChanged=${(u) => setPage((p) => ({ ...p, rows: p.rows.map((x) => (x.id === u.id ? u : x)) }))}
               onDeleted=${(id) => setPage((p) => ({ ...p, rows: p.rows.filter((x) => x.id !== id), total: p.total - 1 }))} />`,
           )}
         </tbody>
       </table>
       ${page.rows.length === 0 ? html`<p class="muted">No data yet.</p>` : null}
-      <nav class="feed-pager" aria-label="Data pages">
+      <nav class="pager" aria-label="Data pages">
         <button type="button" disabled=${stack.length === 0} onClick=${newer}>Newer</button>
         <button type="button" disabled=${!page.next} onClick=${older}>Older</button>
       </nav>`
@@ -285,7 +292,7 @@ function Settings({ feed, onSaved }) {
       notify(errorText(err));
     }
   };
-  return html`<section class="feed-settings" aria-labelledby="settings-title">
+  return html`<section class="card feed-settings" aria-labelledby="settings-title">
     <h2 id="settings-title">Settings</h2>
     <form onSubmit=${save}>
       <label>Name <input name="name" required value=${f.name} onInput=${set('name')} /></label>
@@ -340,8 +347,7 @@ function Webhooks({ feed }) {
       notify(errorText(err));
     }
   };
-  return html`<section class="feed-webhooks" aria-labelledby="webhooks-title">
-    <h2 id="webhooks-title">Webhook receivers</h2>
+  return html`<div class="feed-webhooks">
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${
       list &&
@@ -353,7 +359,7 @@ function Webhooks({ feed }) {
       ${list.length === 0 ? html`<li class="muted">None.</li>` : null}
     </ul>`
     }
-    <form class="inline-form" onSubmit=${create}>
+    <form class="row" onSubmit=${create}>
       <label>Kind
         <select value=${kind} onChange=${(e) => setKind(e.target.value)}>
           <option value="data">data (value or payload fields)</option>
@@ -368,7 +374,7 @@ function Webhooks({ feed }) {
       html`<p class="feed-secret" role="status">The receiver's URL, shown only now:
       <code>${created.url}</code> <${Copy} text=${created.url} label="Copy URL" /></p>`
     }
-  </section>`;
+  </div>`;
 }
 
 function Sharing({ feed }) {
@@ -404,8 +410,7 @@ function Sharing({ feed }) {
     }
   };
   const modeText = { r: 'read', w: 'write', rw: 'read and write' };
-  return html`<section class="feed-sharing" aria-labelledby="sharing-title">
-    <h2 id="sharing-title">Sharing</h2>
+  return html`<div class="feed-sharing">
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${
       list &&
@@ -418,7 +423,7 @@ function Sharing({ feed }) {
       ${list.length === 0 ? html`<li class="muted">Not shared.</li>` : null}
     </ul>`
     }
-    <form class="inline-form" onSubmit=${share}>
+    <form class="row" onSubmit=${share}>
       <label>Username <input required value=${who} onInput=${(e) => setWho(e.target.value)} /></label>
       <label>May
         <select value=${mode} onChange=${(e) => setMode(e.target.value)}>
@@ -427,7 +432,7 @@ function Sharing({ feed }) {
       </label>
       <button type="submit">Share</button>
     </form>
-  </section>`;
+  </div>`;
 }
 
 function Snippets({ feed, username }) {
@@ -435,7 +440,7 @@ function Snippets({ feed, username }) {
   const origin = location.origin;
   const curl = `curl -X POST -H "X-AIO-Key: YOUR_KEY" -H "Content-Type: application/json" \\
   -d '{"value": 42}' ${origin}/api/v2/${username}/feeds/${feed.key}/data`;
-  return html`<section class="feed-snippets" aria-labelledby="snippets-title">
+  return html`<section class="card feed-snippets" aria-labelledby="snippets-title">
     <h2 id="snippets-title">Use this feed</h2>
     <dl>
       <dt>MQTT topic</dt>
@@ -446,6 +451,18 @@ function Snippets({ feed, username }) {
       <dd><pre class="snippet-curl"><code>${curl}</code></pre> <${Copy} text=${curl} label="Copy curl command" /></dd>
     </dl>
   </section>`;
+}
+
+/**
+ * A section folded until opened; its body mounts (and fetches) only then, so opening the page
+ * asks for nothing it does not show.
+ */
+function Fold({ id, title, children }) {
+  const [open, setOpen] = useState(false);
+  return html`<details class=${`card feed-fold ${id}-fold`} onToggle=${(e) => setOpen(e.currentTarget.open)}>
+    <summary><h2 id=${`${id}-title`}>${title}</h2></summary>
+    ${open ? children() : null}
+  </details>`;
 }
 
 export default function FeedPage({ params, session, navigate }) {
@@ -486,13 +503,14 @@ export default function FeedPage({ params, session, navigate }) {
     api.get(`/feeds/${enc(key)}`).then(setFeed, () => {});
   });
   useLive('data', (ev) => {
-    if (feed && (ev.feed_key === feed.key || ev.feed_id === feed.id)) arrived(ev.datum);
+    if (ev.feed_key === key || (feed && ev.feed_id === feed.id)) arrived(ev.datum);
   });
 
   if (error)
     return html`<section class="feed-page"><h1>Feed</h1><p class="error" role="alert">${error}</p>
     <p><a href="#/feeds">All feeds</a></p></section>`;
-  if (!feed) return html`<section class="feed-page"><p aria-busy="true">Loading feed…</p></section>`;
+  // The chart and the table need only the key: they load alongside the feed record, not after it.
+  const shown = feed ?? { key, name: key, status: '', last_value: null };
 
   const remove = async () => {
     if (!confirm(`Delete feed "${feed.name}" and all its data?`)) return;
@@ -506,26 +524,31 @@ export default function FeedPage({ params, session, navigate }) {
   };
   const keyOnly = session?.kind !== 'token';
 
-  return html`<section class="feed-page" aria-labelledby="feed-title">
-    <header class="page-header">
-      <p class="crumbs"><a href="#/feeds">Feeds</a> /</p>
-      <h1 id="feed-title">${feed.name}</h1>
-      <p class="feed-meta">
-        <code>${feed.key}</code>
-        <span class=${`status status-${feed.status}`}>${feed.status}</span>
-        <span>Last value: <strong class="feed-last">${feed.last_value ?? '—'}</strong>${feed.unit_symbol ? ` ${feed.unit_symbol}` : ''}</span>
-      </p>
-      ${feed.description ? html`<p>${feed.description}</p>` : null}
-    </header>
-    <${ChartPanel} feed=${feed} range=${range} setRange=${setRange} livePoints=${livePoints} epoch=${epoch} />
-    <${DataPanel} feed=${feed} incoming=${incoming} onAdded=${arrived} epoch=${epoch} />
-    <${Snippets} feed=${feed} username=${session?.username ?? 'YOUR_USERNAME'} />
+  const rest =
+    feed &&
+    html`<${Snippets} feed=${feed} username=${session?.username ?? 'YOUR_USERNAME'} />
     <${Settings} feed=${feed} onSaved=${(f) => setFeed(f)} />
-    ${keyOnly ? html`<${Webhooks} feed=${feed} />` : null}
-    ${keyOnly ? html`<${Sharing} feed=${feed} />` : null}
-    <section class="feed-danger" aria-labelledby="danger-title">
+    ${keyOnly ? html`<${Fold} id="webhooks" title="Webhook receivers">${() => html`<${Webhooks} feed=${feed} />`}<//>` : null}
+    ${keyOnly ? html`<${Fold} id="sharing" title="Sharing">${() => html`<${Sharing} feed=${feed} />`}<//>` : null}
+    <section class="card feed-danger" aria-labelledby="danger-title">
       <h2 id="danger-title">Delete</h2>
       <button type="button" class="danger" onClick=${remove}>Delete this feed</button>
     </section>
+`;
+
+  return html`<section class="feed-page" aria-labelledby="feed-title">
+    <header class="feed-head">
+      <p class="crumbs"><a href="#/feeds">Feeds</a> /</p>
+      <h1 id="feed-title">${shown.name}</h1>
+      <p class="feed-meta">
+        <code>${shown.key}</code>
+        ${feed && html`<span class=${feed.status === 'online' ? 'badge ok' : 'badge'}>${feed.status}</span>`}
+        <span>Last value: <strong class="feed-last">${shown.last_value ?? '—'}</strong>${shown.unit_symbol ? ` ${shown.unit_symbol}` : ''}</span>
+      </p>
+      ${shown.description ? html`<p>${shown.description}</p>` : null}
+    </header>
+    <${ChartPanel} feed=${shown} range=${range} setRange=${setRange} livePoints=${livePoints} epoch=${epoch} />
+    <${DataPanel} feed=${shown} incoming=${incoming} onAdded=${arrived} epoch=${epoch} />
+    ${feed ? rest : html`<p aria-busy="true">Loading feed…</p>`}
   </section>`;
 }

@@ -1,9 +1,9 @@
 // #/feeds: every feed under its groups, live last values, search, create, rename, delete.
 import { api } from '../lib/api.js';
-import { ago, errorText, groupFeeds, matchesSearch, useNow, useReconnect } from '../lib/feed-util.js';
+import { errorText, groupFeeds, matchesSearch, useReconnect } from '../lib/feed-util.js';
 import { html, useEffect, useMemo, useState } from '../lib/html.js';
 import { useLive } from '../lib/live.js';
-import { notify } from '../lib/ui.js';
+import { Ago, notify } from '../lib/ui.js';
 
 /**
  * When each feed's last value arrived. The feed record has the value but not its time, so it is
@@ -48,7 +48,7 @@ function NewFeed({ groups, onCreated }) {
       setBusy(false);
     }
   };
-  return html`<form class="feeds-new" onSubmit=${submit} aria-label="New feed">
+  return html`<form class="card row feeds-new" onSubmit=${submit} aria-label="New feed">
     <label>Name <input name="name" required value=${name} onInput=${(e) => setName(e.target.value)} /></label>
     <label>Description
       <input name="description" value=${description} onInput=${(e) => setDescription(e.target.value)} />
@@ -64,7 +64,7 @@ function NewFeed({ groups, onCreated }) {
   </form>`;
 }
 
-function FeedRow({ feed, at, now, onRenamed, onDeleted }) {
+function FeedRow({ feed, at, onRenamed, onDeleted }) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(feed.name);
   const rename = async (e) => {
@@ -103,8 +103,8 @@ function FeedRow({ feed, at, now, onRenamed, onDeleted }) {
     </th>
     <td><code>${feed.key}</code></td>
     <td class="feeds-value">${feed.last_value ?? '—'}${feed.unit_symbol ? ` ${feed.unit_symbol}` : ''}</td>
-    <td><span class=${`status status-${feed.status}`}>${feed.status}</span></td>
-    <td class="feeds-age">${at ? html`<time datetime=${new Date(at).toISOString()}>${ago(at, now)}</time>` : 'never'}</td>
+    <td><span class=${feed.status === 'online' ? 'badge ok' : 'badge'}>${feed.status}</span></td>
+    <td class="feeds-age"><${Ago} time=${at} /></td>
     <td class="feeds-actions">
       <button type="button" onClick=${() => setEditing(true)} aria-label=${`Rename ${feed.name}`}>Rename</button>
       <button type="button" class="danger" onClick=${remove} aria-label=${`Delete ${feed.name}`}>Delete</button>
@@ -119,7 +119,6 @@ export default function FeedsPage() {
   const [query, setQuery] = useState('');
   const [error, setError] = useState('');
   const [showNew, setShowNew] = useState(false);
-  const now = useNow(5000);
 
   const load = async () => {
     try {
@@ -157,9 +156,11 @@ export default function FeedsPage() {
   const onDeleted = (key) => setFeeds((list) => list.filter((f) => f.key !== key));
 
   return html`<section class="feeds-page" aria-labelledby="feeds-title">
-    <header class="page-header">
+    <header class="page-head">
       <h1 id="feeds-title">Feeds</h1>
-      <button type="button" aria-expanded=${showNew} onClick=${() => setShowNew(!showNew)}>New feed</button>
+      <div class="actions">
+        <button type="button" class="button primary" aria-expanded=${showNew} onClick=${() => setShowNew(!showNew)}>New feed</button>
+      </div>
     </header>
     ${
       showNew &&
@@ -182,13 +183,13 @@ export default function FeedsPage() {
     }
     ${sections.map(
       (s) => html`<div class="feeds-group" data-group=${s.key}>
-        <table class="feeds-table">
+        <table class="table feeds-table">
           <caption><a href=${`#/groups/${encodeURIComponent(s.key)}`}>${s.name}</a> <span class="muted">(${s.feeds.length})</span></caption>
           <thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Last value</th>
             <th scope="col">Status</th><th scope="col">Last updated</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>
             ${s.feeds.map(
-              (f) => html`<${FeedRow} key=${f.key} feed=${f} at=${times[f.key]} now=${now}
+              (f) => html`<${FeedRow} key=${f.key} feed=${f} at=${times[f.key]}
                 onRenamed=${onRenamed} onDeleted=${onDeleted} />`,
             )}
           </tbody>

@@ -20,7 +20,7 @@ function Rename({ group, onDone }) {
       notify(errorText(err));
     }
   };
-  return html`<form class="inline-form" onSubmit=${save}>
+  return html`<form class="row" onSubmit=${save}>
     <label for=${`group-rename-${group.key}`} class="visually-hidden">New name for ${group.name}</label>
     <input id=${`group-rename-${group.key}`} required value=${name} onInput=${(e) => setName(e.target.value)} />
     <button type="submit">Save</button>
@@ -71,8 +71,8 @@ function GroupList() {
   };
 
   return html`<section class="groups-page" aria-labelledby="groups-title">
-    <header class="page-header"><h1 id="groups-title">Groups</h1></header>
-    <form class="groups-new inline-form" onSubmit=${create} aria-label="New group">
+    <header class="page-head"><h1 id="groups-title">Groups</h1></header>
+    <form class="card row groups-new" onSubmit=${create} aria-label="New group">
       <label>Name <input required value=${name} onInput=${(e) => setName(e.target.value)} /></label>
       <label>Description <input value=${description} onInput=${(e) => setDescription(e.target.value)} /></label>
       <button type="submit">Create group</button>
@@ -81,7 +81,7 @@ function GroupList() {
     ${groups === null && !error ? html`<p aria-busy="true">Loading groups…</p>` : null}
     ${
       groups &&
-      html`<table class="groups-table">
+      html`<table class="table groups-table">
       <caption>${groups.length} groups</caption>
       <thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Feeds</th>
         <th scope="col">Description</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
@@ -174,7 +174,7 @@ function GroupDetail({ groupKey, navigate }) {
   };
 
   return html`<section class="groups-page group-detail" aria-labelledby="group-title">
-    <header class="page-header">
+    <header class="group-head">
       <p class="crumbs"><a href="#/groups">Groups</a> /</p>
       ${
         renaming
@@ -190,7 +190,7 @@ function GroupDetail({ groupKey, navigate }) {
         <button type="button" class="danger" onClick=${async () => (await deleteGroup(group)) && navigate('#/groups')}>Delete group</button>
       </div>
     </header>
-    <table class="groups-feeds">
+    <table class="table groups-feeds">
       <caption>Feeds in ${group.name}</caption>
       <thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Last value</th>
         <th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
@@ -200,7 +200,7 @@ function GroupDetail({ groupKey, navigate }) {
             <th scope="row"><a href=${`#/feeds/${enc(f.key)}`}>${f.name}</a></th>
             <td><code>${f.key}</code></td>
             <td class="groups-value">${f.last_value ?? '—'}</td>
-            <td><span class=${`status status-${f.status}`}>${f.status}</span></td>
+            <td><span class=${f.status === 'online' ? 'badge ok' : 'badge'}>${f.status}</span></td>
             <td><button type="button" onClick=${() => removeFeed(f)} aria-label=${`Remove ${f.name} from ${group.name}`}>Remove</button></td>
           </tr>`,
         )}
@@ -209,7 +209,7 @@ function GroupDetail({ groupKey, navigate }) {
     ${group.feeds.length === 0 ? html`<p class="muted">No feeds in this group.</p>` : null}
     ${
       candidates.length > 0 &&
-      html`<form class="inline-form group-add" onSubmit=${addFeed}>
+      html`<form class="row group-add" onSubmit=${addFeed}>
       <label>Add feed
         <select value=${pick} onChange=${(e) => setPick(e.target.value)}>
           ${candidates.map((f) => html`<option value=${f.key}>${f.name} (${f.key})</option>`)}
