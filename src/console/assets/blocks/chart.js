@@ -1,4 +1,5 @@
-// The line chart block: one series per connected feed from data/chart over `historyHours`, then live.
+// The line chart block: one series per connected feed from data/chart over `historyHours`, then live;
+// the time axis always spans the last `historyHours`, as the hosted chart does.
 import { api } from '../lib/api.js';
 import * as chartLib from '../lib/chart.js';
 import { html, useEffect, useState } from '../lib/html.js';
@@ -55,7 +56,16 @@ export function LineChart({ props, feeds, label, rows }) {
   }));
   const count = chartSeries.reduce((m, s) => m + s.points.length, 0);
   return html`<figure class="chart-block" role="figure" aria-label=${`${label}: ${count} points over ${hours} h`}>
-    <${Chart} series=${chartSeries} height=${plotHeight(rows ?? 5)} yMin=${yMin} yMax=${yMax} live=${true} label=${label} />
+    <${Chart}
+      series=${chartSeries}
+      height=${plotHeight(rows ?? 5)}
+      yMin=${yMin}
+      yMax=${yMax}
+      xMin=${Date.now() - hours * 3600_000}
+      xMax=${Date.now()}
+      live=${true}
+      label=${label}
+    />
     ${props.xAxisLabel || props.yAxisLabel ? html`<figcaption>${[text(props.yAxisLabel), text(props.xAxisLabel)].filter(Boolean).join(' over ')}</figcaption>` : null}
   </figure>`;
 }
