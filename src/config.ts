@@ -52,6 +52,12 @@ export interface Config {
   actions: ActionSettings;
   /** Randomizers, weather and air quality (core/integrations). */
   integrations: IntegrationSettings;
+  /** The test control plane (src/control): listened on only when set; off by default. */
+  controlPort: number | undefined;
+  /** Where the control plane listens; loopback unless said otherwise, since it can wipe every account. */
+  controlHost: string;
+  /** Bearer key every control call must carry; at least 16 characters whenever controlPort is set. */
+  controlKey: string | undefined;
   /** Test control plane: traffic journal entries kept in all (oldest dropped first). */
   controlJournalMax: number;
 }
@@ -202,6 +208,24 @@ function readableFile(name: string, raw: string | undefined, kind = 'PEM'): stri
   return path;
 }
 
+/** The shortest control key accepted: the control plane can erase every account. */
+export const CONTROL_KEY_MIN = 16;
+
+/** The control plane's port, or undefined when AIO_CONTROL_PORT is unset (the plane is off). */
+function controlPort(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.AIO_CONTROL_PORT;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return int(env, 'AIO_CONTROL_PORT', 0, 0, 65535);
+}
+
+/** Refuses a control plane without a long enough key; startServer checks configs built without loadConfig too. */
+export function checkControlKey(port: number | undefined, controlKey: string | undefined): void {
+  if (port === undefined) return;
+  if (controlKey === undefined || controlKey.length < CONTROL_KEY_MIN || /[\r\n]/.test(controlKey)) {
+    throw new ConfigError(`AIO_CONTROL_KEY must be set to at least ${CONTROL_KEY_MIN} characters on one line when AIO_CONTROL_PORT is set`);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const rawUser = env.AIO_USERNAME?.trim() || undefined;
   const rawKey = env.AIO_KEY ?? undefined;
@@ -227,6 +251,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const tlsKey = readableFile('AIO_TLS_KEY', env.AIO_TLS_KEY);
   if (tlsCert && !tlsKey) throw new ConfigError('AIO_TLS_CERT is set but AIO_TLS_KEY is not: MQTTS needs both PEM files');
   if (tlsKey && !tlsCert) throw new ConfigError('AIO_TLS_KEY is set but AIO_TLS_CERT is not: MQTTS needs both PEM files');
+  const ctlPort = controlPort(env);
+  const ctlKey = env.AIO_CONTROL_KEY === undefined || env.AIO_CONTROL_KEY === '' ? undefined : env.AIO_CONTROL_KEY;
+  checkControlKey(ctlPort, ctlKey);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host,
@@ -299,5 +326,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refreshMs: int(env, 'AIO_INTEGRATIONS_REFRESH_MS', 20 * 60_000, 1_000, 86_400_000),
       tickMs: 1_000,
     },
+    controlPort: ctlPort,
+    controlHost: env.AIO_CONTROL_HOST?.trim() || '127.0.0.1',
+    controlKey: ctlKey,
   };
 }

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import { checkControlKey, type Config } from './config.js';
+import { buildControlApp } from './control/server.js';
 import { Core } from './core/core.js';
 import type { Clock } from './core/clock.js';
+import type { ControlOptions } from './core/control.js';
+import { ControlClock } from './core/control-clock.js';
 import { closeDb, openDb } from './db/open.js';
 import { buildApp } from './http/app.js';
 import { startBroker, type MqttBroker, type StartedBroker } from './mqtt/broker.js';
@@ -17,6 +20,9 @@ export interface Server {
   mqttPort: number;
   /** The bound MQTTS port, when AIO_TLS_CERT and AIO_TLS_KEY are set. */
   mqttsPort: number | undefined;
+  /** The test control plane, when AIO_CONTROL_PORT is set: its URL and what the doors were given. */
+  controlUrl: string | undefined;
+  control: ControlOptions | undefined;
   close(): Promise<void>;
 }
 
@@ -28,8 +34,13 @@ export async function startServer(
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   // What a person starting the server must see; tests pass their own sink.
   const announce = opts.log ? (_fields: object, line: string) => opts.log!(line) : announcer(logger);
+  checkControlKey(config.controlPort, config.controlKey);
+  // With the control plane off the core gets the given clock itself: nothing of it exists.
+  const controlClock = config.controlPort === undefined ? undefined : new ControlClock(opts.clock);
+  const clock = controlClock?.now ?? opts.clock;
   const db = openDb(config.dbPath, { busyTimeoutMs: 0 });
-  const core = new Core(db, config, opts.clock);
+  const core = new Core(db, config, clock);
+  const control: ControlOptions | undefined = controlClock && { clock: controlClock };
   core.events.on('error', ({ source, err }) =>
     logger.error(
       { source, err: { message: String((err as Error)?.message ?? err), code: (err as { code?: string })?.code } },
@@ -37,24 +48,18 @@ export async function startServer(
     ),
   );
   const made = provisionAccounts(core, config);
-  const http = await buildApp(core, { logger });
+  const http = await buildApp(core, { logger, control });
   // Listened on directly: Fastify's own listen logs a line per address, which the banner below replaces.
   await http.ready();
-  await new Promise<void>((resolve, reject) => {
-    http.server.once('error', reject);
-    http.server.listen(config.port, config.host, () => {
-      http.server.off('error', reject);
-      resolve();
-    });
-  });
-  const addr = http.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  await listen(http, config.port, config.host);
+  const port = boundPort(http, config.port);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const httpUrl = `http://${shownHost}:${port}`;
   let mqtt: StartedBroker;
   try {
     mqtt = await startBroker(core, config, {
-      clock: opts.clock,
+      clock,
+      control,
       timers: opts.mqttTimers,
       httpServer: http.server,
       log: opts.log ?? (config.logLevel === 'silent' ? undefined : (line) => logger.warn({ door: 'mqtt' }, line)),
@@ -64,6 +69,22 @@ export async function startServer(
     await http.close();
     closeDb(db);
     throw err;
+  }
+  let controlApp: FastifyInstance | undefined;
+  let controlUrl: string | undefined;
+  if (control && config.controlPort !== undefined) {
+    try {
+      controlApp = await buildControlApp(core, { key: config.controlKey!, control });
+      await controlApp.ready();
+      await listen(controlApp, config.controlPort, config.controlHost);
+      controlUrl = `http://${config.controlHost.includes(':') ? `[${config.controlHost}]` : config.controlHost}:${boundPort(controlApp, config.controlPort)}`;
+    } catch (err) {
+      await controlApp?.close();
+      await mqtt.broker.close();
+      await http.close();
+      closeDb(db);
+      throw err;
+    }
   }
   const where = {
     http: `${httpUrl}/api/v2`,
@@ -84,6 +105,13 @@ export async function startServer(
       (where.mqtts ? `, MQTTS ${where.mqtts}` : '') +
       ` (accounts: ${accounts.join(', ')})`,
   );
+  if (controlUrl) {
+    // Loud on purpose (the banner's level, whatever LOG_LEVEL says): this port can erase every account.
+    announce(
+      { control: controlUrl },
+      `WARNING: test control plane ON at ${controlUrl}/_aio — anyone holding AIO_CONTROL_KEY can erase every account and fake failures; for test rigs only, never expose it`,
+    );
+  }
   core.startSweeps();
   let closing: Promise<void> | undefined;
   return {
@@ -93,10 +121,13 @@ export async function startServer(
     mqtt: mqtt.broker,
     mqttPort: mqtt.port,
     mqttsPort: mqtt.tlsPort,
+    controlUrl,
+    control,
     close() {
       // Stop accepting, let requests in flight finish, then close the database cleanly.
       closing ??= (async () => {
         core.stop();
+        await controlApp?.close();
         await mqtt.broker.close();
         await http.close();
         closeDb(db);
@@ -120,4 +151,19 @@ function provisionAccounts(core: Core, config: Config): Array<{ username: string
     if (res.generatedKey) made.push({ username, key: res.generatedKey });
   }
   return made;
+}
+
+function listen(app: FastifyInstance, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    app.server.once('error', reject);
+    app.server.listen(port, host, () => {
+      app.server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function boundPort(app: FastifyInstance, fallback: number): number {
+  const addr = app.server.address();
+  return typeof addr === 'object' && addr ? addr.port : fallback;
 }

@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ControlOptions } from '../core/control.js';
 import type { Core } from '../core/core.js';
 import { AioError, INVALID_URL_TEXT, storageRefusal } from '../core/errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -55,6 +56,8 @@ export interface AppOptions {
   logLevel?: string;
   /** Where log lines go (stdout by default); tests read them. */
   logStream?: { write(line: string): void };
+  /** Set when the test control plane is on (src/server.ts); absent, nothing of it is installed. */
+  control?: ControlOptions;
 }
 
 export async function buildApp(core: Core, opts: AppOptions = {}): Promise<FastifyInstance> {
@@ -151,7 +154,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: INVALID_URL_TEXT }));
 
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { controlPlane: opts.control !== undefined });
   await app.register(
     async (api) => {
       api.decorateRequest('user', null as never);

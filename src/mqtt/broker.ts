@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
+import type { ControlOptions } from '../core/control.js';
 import type { Core } from '../core/core.js';
 import type { BrokerContext } from './broker-context.js';
 import type { ClientSession } from './client-session.js';
@@ -42,6 +43,8 @@ export interface BrokerOptions {
   log?: (line: string) => void;
   /** Also log refusals, client errors and dropped packets. */
   debug?: boolean;
+  /** Set when the test control plane is on (src/server.ts); absent, nothing of it is installed. */
+  control?: ControlOptions;
 }
 
 export class MqttBroker {

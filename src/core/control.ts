@@ -1,0 +1,9 @@
+import type { ControlClock } from './control-clock.js';
+
+/**
+ * What the doors are given when the test control plane is on (src/server.ts builds it); absent, the
+ * doors install nothing for it. The control-faults work adds its fault rules and traffic journal here.
+ */
+export interface ControlOptions {
+  clock: ControlClock;
+}
