@@ -8,6 +8,8 @@ import type { ControlOptions } from '../core/control.js';
 import type { Core } from '../core/core.js';
 import { AioError } from '../core/errors.js';
 import { clockRoutes } from './routes/clock.js';
+import { faultRoutes } from './routes/faults.js';
+import { journalRoutes } from './routes/journal.js';
 
 export interface ControlAppOptions {
   key: string;
@@ -72,6 +74,8 @@ export async function buildControlApp(core: Core, opts: ControlAppOptions): Prom
 
   const routes: ControlRouteOptions = { core, control: opts.control };
   await app.register(clockRoutes, routes);
+  await app.register(faultRoutes, routes);
+  await app.register(journalRoutes, routes);
   return app;
 }
 
