@@ -47,6 +47,7 @@ export async function startServer(
     faults: new Faults(controlClock.now),
     journal: new Journal(controlClock.now, config.controlJournalMax),
   };
+  controlClock?.onChange(({ state, jumpMs }) => core.events.emit('clock', { now: state.now, jumpMs }));
   core.events.on('error', ({ source, err }) =>
     logger.error(
       { source, err: { message: String((err as Error)?.message ?? err), code: (err as { code?: string })?.code } },

@@ -19,6 +19,8 @@ import { Bans } from './bans.js';
 import { DashboardLayouts } from './layouts.js';
 import { Limiter } from './limiter.js';
 import { Permissions } from './permissions.js';
+import { Reset } from './reset.js';
+import { Fixtures } from './fixtures.js';
 import { Serialize } from './serialize.js';
 import { feedJson } from './serializers/feed.js';
 import { groupJson } from './serializers/group.js';
@@ -47,7 +49,13 @@ export class Core {
   readonly actions: Actions;
   readonly permissions: Permissions;
   readonly integrations: Integrations;
+  /** The test control plane's reset (src/control); nothing else calls it. */
+  readonly reset: Reset;
+  /** The test control plane's seed and export (src/control). */
+  readonly fixtures: Fixtures;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** startSweeps ran (and stop did not since): the clock's jumps drive the services only then. */
+  private started = false;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
     const stores = openStores(db);
@@ -77,6 +85,46 @@ export class Core {
     this.actions = new Actions(this.ctx, this.feeds, this.data);
     this.permissions = new Permissions(this.ctx, this.feeds, this.groups, this.dashboards, this.data);
     this.integrations = new Integrations(this.ctx);
+    this.reset = new Reset(this.ctx, this.accounts, this.actions, this.sessions);
+    this.fixtures = new Fixtures(this.ctx, {
+      accounts: this.accounts,
+      feeds: this.feeds,
+      groups: this.groups,
+      data: this.data,
+      dashboards: this.dashboards,
+      blocks: this.blocks,
+      tokens: this.tokens,
+      webhooks: this.webhooks,
+      permissions: this.permissions,
+      actions: this.actions,
+      integrations: this.integrations,
+      reset: this.reset,
+    });
+    this.events.on('clock', () => this.runDue());
+  }
+
+  /**
+   * After the control plane moved the clock: what came due runs now, once, whatever the jump (the
+   * schedules skip missed runs, the sweep takes everything past retention in one go).
+   */
+  private runDue(): void {
+    if (!this.started) return;
+    try {
+      this.actions.engine.tick();
+    } catch (err) {
+      this.events.emit('error', { source: 'actions tick', err });
+    }
+    this.integrations.tick().catch((err) => this.events.emit('error', { source: 'integrations tick', err }));
+    if (this.sweepTimer) this.sweep();
+  }
+
+  private sweep(): void {
+    try {
+      this.data.sweep();
+    } catch (err) {
+      // A busy or full database: the next sweep takes what this one could not.
+      this.events.emit('error', { source: 'retention sweep', err });
+    }
   }
 
   get config(): Config {
@@ -147,24 +195,18 @@ export class Core {
 
   /** Starts the periodic retention sweep and the actions' clock; neither keeps the process alive on its own. */
   startSweeps(): void {
+    this.started = true;
     this.actions.start();
     this.integrations.start();
     if (this.sweepTimer || this.config.retentionDays <= 0) return;
-    const sweep = () => {
-      try {
-        this.data.sweep();
-      } catch (err) {
-        // A busy or full database: the next sweep takes what this one could not.
-        this.events.emit('error', { source: 'retention sweep', err });
-      }
-    };
-    sweep();
-    this.sweepTimer = setInterval(sweep, this.config.sweepIntervalMs);
+    this.sweep();
+    this.sweepTimer = setInterval(() => this.sweep(), this.config.sweepIntervalMs);
     this.sweepTimer.unref();
   }
 
   /** Stops the timers and runs the writes still queued (a stop never drops one it has taken). */
   stop(): void {
+    this.started = false;
     this.accounts.stop();
     this.integrations.stop();
     // Before the drain: the feed outputs of points already stored join the writes it runs.

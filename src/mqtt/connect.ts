@@ -2,7 +2,7 @@
 // send, and the ends of a session: disconnect, ban, token expiry, token or account key changed.
 
 import type { Client, ConnectPacket } from 'aedes';
-import type { ActivityEvent } from '../core/events.js';
+import type { ActivityEvent, ResetEvent } from '../core/events.js';
 import { sameScope, tokenExpired, type TokenRow } from '../core/tokens.js';
 import type { UserRow } from '../core/types.js';
 import type { BrokerContext } from './broker-context.js';
@@ -146,6 +146,35 @@ function armExpiry(ctx: BrokerContext, session: ClientSession): void {
     else armExpiry(ctx, session);
   }, wait);
   session.expiryTimer.unref();
+}
+
+/**
+ * The control plane moved the clock: token sessions whose token has now expired close at once, the
+ * others wait anew for the expiry as the clock now stands (their timers counted wall time).
+ */
+export function clockMoved(ctx: BrokerContext): void {
+  const now = ctx.core.now();
+  for (const live of ctx.byUser.values()) {
+    for (const session of [...live]) {
+      if (!session.token) continue;
+      clearTimeout(session.expiryTimer);
+      if (tokenExpired(session.token, now)) {
+        ctx.debug(`mqtt: closing ${printable(session.id)}: its token expired`);
+        session.client.close();
+      } else armExpiry(ctx, session);
+    }
+  }
+}
+
+/** The test control plane emptied an account: its offline sessions go, and its connections when asked. */
+export function accountReset(ctx: BrokerContext, e: ResetEvent): void {
+  ctx.keeper.forgetUser(e.userId);
+  if (!e.disconnect) return;
+  const live = e.userId === null ? [...ctx.byUser.values()].flatMap((s) => [...s]) : [...(ctx.byUser.get(e.userId) ?? [])];
+  for (const session of live) {
+    ctx.debug(`mqtt: closing ${printable(session.id)}: its account was reset`);
+    session.client.close();
+  }
 }
 
 /**
