@@ -30,6 +30,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   chart: () => import('./scenarios/chart.js'),
   memory: () => import('./scenarios/memory.js'),
   actions: () => import('./scenarios/actions.js'),
+  'control-seed': () => import('./scenarios/control-seed.js'),
   'control-cost': () => import('./scenarios/control-cost.js'),
 };
 
