@@ -339,12 +339,18 @@ class ControlledConnection extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.outgoing(chunk);
-    cb();
+    this.whenDrained(cb);
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
     for (const c of chunks) this.outgoing(c.chunk);
-    cb();
+    this.whenDrained(cb);
+  }
+
+  /** A slow reader holds Aedes back as it would without this stream in between. */
+  private whenDrained(cb: () => void): void {
+    if (this.inner.writableNeedDrain && !this.inner.destroyed) this.inner.once('drain', () => cb());
+    else cb();
   }
 
   private outgoing(chunk: Buffer): void {
