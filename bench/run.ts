@@ -41,6 +41,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   start: () => import('./scenarios/start.js'),
   'control-seed': () => import('./scenarios/control-seed.js'),
   console: () => import('./scenarios/console.js'),
+  'control-cost': () => import('./scenarios/control-cost.js'),
 };
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
