@@ -124,7 +124,8 @@ class Clock:
 class Fault:
     """A fault rule made by `Control.fault`: `id`, the rule as the server sent it (`rule`), and its `hits`.
 
-    While the `with` block runs, `hits` asks the server; after it, it is the count the rule ended with.
+    While the `with` block runs, `hits` asks the server; after it, it is the count the rule ended with
+    (spent rules stay listed with their hits until removed).
     """
 
     def __init__(self, control: "Control", rule: Json) -> None:
@@ -142,15 +143,10 @@ class Fault:
     def _finish(self) -> None:
         try:
             self._final = self._control.get_fault(self.id)
-        except ControlError as err:
-            # A rule with `times` may be gone once used up; it hit exactly that often.
-            if err.status != 404:
-                raise
-            self._final = {**self.rule, "hits": self.rule.get("times", self.rule.get("hits", 0))}
-            return
-        try:
             self._control.remove_fault(self.id)
         except ControlError as err:
+            # Already removed (a reset, or clear_faults inside the block): nothing left to clean up, and
+            # `hits` will say the rule is gone rather than guess.
             if err.status != 404:
                 raise
 

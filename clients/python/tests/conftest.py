@@ -121,10 +121,9 @@ def aio_settings(aio_server: RunningServer):
 
 @pytest.fixture
 def server_args(aio_server: RunningServer) -> list:
-    """Command-line options for a pytest sub-run (pytester) against the same server."""
+    """Command-line options for a pytest sub-run (pytester) against the same server; the sub-run's own
+    conftest.py loads the plugin, as a user's does."""
     return [
-        "-p",
-        "aio_control.pytest_plugin",
         f"--aio-control-url={aio_server.control_url}",
         f"--aio-control-key={CONTROL_KEY}",
         f"--aio-user={USER}",
