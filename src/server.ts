@@ -41,6 +41,7 @@ export async function startServer(
   const db = openDb(config.dbPath, { busyTimeoutMs: 0 });
   const core = new Core(db, config, clock);
   const control: ControlOptions | undefined = controlClock && { clock: controlClock };
+  controlClock?.onChange(({ state, jumpMs }) => core.events.emit('clock', { now: state.now, jumpMs }));
   core.events.on('error', ({ source, err }) =>
     logger.error(
       { source, err: { message: String((err as Error)?.message ?? err), code: (err as { code?: string })?.code } },

@@ -48,6 +48,8 @@ export class Core {
   readonly permissions: Permissions;
   readonly integrations: Integrations;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** startSweeps ran (and stop did not since): the clock's jumps drive the services only then. */
+  private started = false;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
     const stores = openStores(db);
@@ -77,6 +79,31 @@ export class Core {
     this.actions = new Actions(this.ctx, this.feeds, this.data);
     this.permissions = new Permissions(this.ctx, this.feeds, this.groups, this.dashboards, this.data);
     this.integrations = new Integrations(this.ctx);
+    this.events.on('clock', () => this.runDue());
+  }
+
+  /**
+   * After the control plane moved the clock: what came due runs now, once, whatever the jump (the
+   * schedules skip missed runs, the sweep takes everything past retention in one go).
+   */
+  private runDue(): void {
+    if (!this.started) return;
+    try {
+      this.actions.engine.tick();
+    } catch (err) {
+      this.events.emit('error', { source: 'actions tick', err });
+    }
+    this.integrations.tick().catch((err) => this.events.emit('error', { source: 'integrations tick', err }));
+    if (this.sweepTimer) this.sweep();
+  }
+
+  private sweep(): void {
+    try {
+      this.data.sweep();
+    } catch (err) {
+      // A busy or full database: the next sweep takes what this one could not.
+      this.events.emit('error', { source: 'retention sweep', err });
+    }
   }
 
   get config(): Config {
@@ -147,24 +174,18 @@ export class Core {
 
   /** Starts the periodic retention sweep and the actions' clock; neither keeps the process alive on its own. */
   startSweeps(): void {
+    this.started = true;
     this.actions.start();
     this.integrations.start();
     if (this.sweepTimer || this.config.retentionDays <= 0) return;
-    const sweep = () => {
-      try {
-        this.data.sweep();
-      } catch (err) {
-        // A busy or full database: the next sweep takes what this one could not.
-        this.events.emit('error', { source: 'retention sweep', err });
-      }
-    };
-    sweep();
-    this.sweepTimer = setInterval(sweep, this.config.sweepIntervalMs);
+    this.sweep();
+    this.sweepTimer = setInterval(() => this.sweep(), this.config.sweepIntervalMs);
     this.sweepTimer.unref();
   }
 
   /** Stops the timers and runs the writes still queued (a stop never drops one it has taken). */
   stop(): void {
+    this.started = false;
     this.accounts.stop();
     this.integrations.stop();
     // Before the drain: the feed outputs of points already stored join the writes it runs.

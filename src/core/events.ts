@@ -79,6 +79,20 @@ export interface IntegrationEvent {
   values: Record<string, unknown>;
 }
 
+/** The test control plane moved the clock (core/control-clock.ts): timer-driven services run what came due, once. */
+export interface ClockEvent {
+  now: number;
+  /** How far now moved (negative: back). */
+  jumpMs: number;
+}
+
+/** The test control plane emptied an account (or all of them: userId null); doors drop what they hold of it. */
+export interface ResetEvent {
+  userId: number | null;
+  /** End the account's MQTT connections too. */
+  disconnect: boolean;
+}
+
 export interface CoreEvents {
   /**
    * A data point was stored (any door, any route). Emitted only after the commit that holds it, and
@@ -101,6 +115,10 @@ export interface CoreEvents {
   sharing: [SharingEvent];
   /** A watched integration's values changed (core/integrations): the MQTT door delivers them. */
   integration: [IntegrationEvent];
+  /** The control plane's clock changed mode or jumped. */
+  clock: [ClockEvent];
+  /** The control plane reset an account or the whole server. Emitted after the commit. */
+  reset: [ResetEvent];
 }
 
 /**
@@ -108,7 +126,7 @@ export interface CoreEvents {
  * dropped with a rollback, so no consumer (fan-out, webhooks, actions, console) ever sees a write
  * that was not committed. The others (refusals, bans) are news at once.
  */
-const DEFERRED: ReadonlySet<keyof CoreEvents> = new Set<keyof CoreEvents>(['data', 'activity', 'account', 'sharing']);
+const DEFERRED: ReadonlySet<keyof CoreEvents> = new Set<keyof CoreEvents>(['data', 'activity', 'account', 'sharing', 'reset']);
 
 /** Typed wrapper so a misspelt event name or payload is a compile error. */
 export class CoreEventBus {

@@ -149,6 +149,24 @@ function armExpiry(ctx: BrokerContext, session: ClientSession): void {
 }
 
 /**
+ * The control plane moved the clock: token sessions whose token has now expired close at once, the
+ * others wait anew for the expiry as the clock now stands (their timers counted wall time).
+ */
+export function clockMoved(ctx: BrokerContext): void {
+  const now = ctx.core.now();
+  for (const live of ctx.byUser.values()) {
+    for (const session of [...live]) {
+      if (!session.token) continue;
+      clearTimeout(session.expiryTimer);
+      if (tokenExpired(session.token, now)) {
+        ctx.debug(`mqtt: closing ${printable(session.id)}: its token expired`);
+        session.client.close();
+      } else armExpiry(ctx, session);
+    }
+  }
+}
+
+/**
  * After a token changes or goes (deleted, or with its feed or the feed's group), the user's token
  * sessions are checked against the database: one whose token is gone or allows something else is
  * closed, so the client reconnects under the token as it is now.
