@@ -58,6 +58,8 @@ export interface Config {
   controlHost: string;
   /** Bearer key every control call must carry; at least 16 characters whenever controlPort is set. */
   controlKey: string | undefined;
+  /** Test control plane: traffic journal entries kept in all (oldest dropped first). */
+  controlJournalMax: number;
 }
 
 export interface IntegrationSettings {
@@ -267,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyCheckIntervalMs: 500,
     mqttQueueMax: int(env, 'AIO_MQTT_QUEUE_MAX', 1000, 1, 1_000_000),
     mqttSessionExpiry: int(env, 'AIO_MQTT_SESSION_EXPIRY', 24 * 60 * 60, 1, 10 * 365 * 24 * 60 * 60),
+    controlJournalMax: int(env, 'AIO_CONTROL_JOURNAL_MAX', 10_000, 1, 10_000_000),
     dbPath: dbRaw === ':memory:' ? ':memory:' : resolve(dbRaw),
     dbBusyWaitMs: int(env, 'AIO_DB_BUSY_TIMEOUT_MS', 10_000, 0, 600_000),
     username: rawUser === undefined ? undefined : username('AIO_USERNAME', rawUser),

@@ -1,0 +1,198 @@
+// The traffic journal of the test control plane (issue #18): what each account's devices sent and
+// were sent, fed by the doors' control hooks (which exist only while the control plane is on), so a
+// test can ask "what did the device actually do". One ring for all accounts, bounded by `max`
+// entries, oldest dropped first, each with a global increasing `seq`: a test keeps the `next_since`
+// it was given and asks again from there, and a wait looks at history from `since` before it waits,
+// so it never misses what arrived between two calls.
+
+import type { Clock } from './clock.js';
+import { badRequest } from './errors.js';
+import { compileMatch, type Matcher } from './faults.js';
+
+export interface JournalEntry {
+  seq: number;
+  at: string;
+  account: string;
+  door: 'http' | 'mqtt';
+  dir: 'in' | 'out';
+  /** The rule that hit this request or packet, or null. */
+  fault: string | null;
+  [field: string]: unknown;
+}
+
+export type JournalInput = Omit<JournalEntry, 'seq' | 'at' | 'fault'> & { fault?: string | null };
+
+/** Filter fields a list, count or wait may use; `path` is a glob and `topic` an MQTT filter, as in fault rules. */
+const FILTER_FIELDS = ['door', 'dir', 'packet', 'topic', 'method', 'path', 'client_id', 'status', 'fault'];
+
+export interface JournalPage {
+  entries: JournalEntry[];
+  next_since: number;
+  dropped: number;
+}
+
+interface Waiter {
+  account: string;
+  test: Matcher;
+  count: number;
+  found: JournalEntry[];
+  finish(matched: boolean): void;
+}
+
+/** Checks a filter object from the control API (errors name the field). */
+export function journalFilter(raw: unknown, label = 'match'): Record<string, string> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw badRequest(`${label} must be an object`);
+  const out: Record<string, string> = {};
+  for (const [field, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (!FILTER_FIELDS.includes(field)) throw badRequest(`${label}.${field} is not a journal field (use ${FILTER_FIELDS.join(', ')})`);
+    if (typeof v !== 'string' && typeof v !== 'number') throw badRequest(`${label}.${field} must be a string`);
+    out[field] = String(v);
+  }
+  return out;
+}
+
+export class Journal {
+  /** Oldest first; entries before `start` are gone (compacted now and then rather than shifted each time). */
+  private entries: JournalEntry[] = [];
+  private start = 0;
+  private seq = 0;
+  private readonly dropped = new Map<string, number>();
+  private readonly waiters = new Set<Waiter>();
+
+  constructor(
+    private readonly clock: Clock,
+    readonly max: number,
+    /** Longest wait a caller may ask for. */
+    readonly maxWaitMs = 60_000,
+  ) {}
+
+  /** The last seq given out (0 before the first entry). */
+  get last(): number {
+    return this.seq;
+  }
+
+  append(input: JournalInput): JournalEntry {
+    const entry = input as JournalEntry;
+    entry.seq = ++this.seq;
+    entry.at = new Date(this.clock()).toISOString();
+    entry.fault ??= null;
+    this.entries.push(entry);
+    if (this.entries.length - this.start > this.max) {
+      const old = this.entries[this.start]!;
+      this.entries[this.start++] = undefined as unknown as JournalEntry;
+      this.dropped.set(old.account, (this.dropped.get(old.account) ?? 0) + 1);
+      if (this.start >= this.max) {
+        this.entries = this.entries.slice(this.start);
+        this.start = 0;
+      }
+    }
+    if (this.waiters.size > 0) this.offer(entry);
+    return entry;
+  }
+
+  /** The account's entries after `since` that pass `filter`, oldest first, at most `limit`. */
+  list(account: string, filter: Record<string, string> = {}, since = 0, limit = 1000): JournalPage {
+    const test = compileMatch(filter);
+    const found: JournalEntry[] = [];
+    let next = this.seq;
+    for (let i = this.firstAfter(since); i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (e.account !== account || !test(e)) continue;
+      if (found.length === limit) {
+        next = found[found.length - 1]!.seq;
+        break;
+      }
+      found.push(e);
+    }
+    return { entries: found, next_since: Math.max(next, since), dropped: this.dropped.get(account) ?? 0 };
+  }
+
+  count(account: string, filter: Record<string, string> = {}, since = 0): number {
+    const test = compileMatch(filter);
+    let n = 0;
+    for (let i = this.firstAfter(since); i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (e.account === account && test(e)) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Resolves once `count` entries after `since` pass `filter` (history first, then new ones), or with
+   * `matched: false` and what was found after `timeoutMs` (wall clock: a test's own patience, not the
+   * server's time) or when the journal is closed.
+   */
+  wait(
+    account: string,
+    filter: Record<string, string>,
+    count: number,
+    since: number,
+    timeoutMs: number,
+  ): Promise<{ matched: boolean; entries: JournalEntry[]; next_since: number }> {
+    const test = compileMatch(filter);
+    const found: JournalEntry[] = [];
+    for (let i = this.firstAfter(since); i < this.entries.length && found.length < count; i++) {
+      const e = this.entries[i]!;
+      if (e.account === account && test(e)) found.push(e);
+    }
+    const answer = (matched: boolean) => ({
+      matched,
+      entries: found,
+      next_since: matched ? found[found.length - 1]!.seq : Math.max(this.seq, since),
+    });
+    if (found.length >= count) return Promise.resolve(answer(true));
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        account,
+        test,
+        count,
+        found,
+        finish: (matched) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(answer(matched));
+        },
+      };
+      const timer = setTimeout(() => waiter.finish(false), Math.min(timeoutMs, this.maxWaitMs));
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Forgets the account's entries (every account's without one); its dropped counter starts again. */
+  clear(account?: string): void {
+    if (account === undefined) {
+      this.entries = [];
+      this.dropped.clear();
+    } else {
+      this.entries = this.entries.slice(this.start).filter((e) => e.account !== account);
+      this.dropped.delete(account);
+    }
+    this.start = 0;
+  }
+
+  /** Ends every wait (the server is closing): each answers with what it found so far. */
+  close(): void {
+    for (const w of [...this.waiters]) w.finish(false);
+  }
+
+  private offer(entry: JournalEntry): void {
+    for (const w of [...this.waiters]) {
+      if (w.account !== entry.account || !w.test(entry)) continue;
+      w.found.push(entry);
+      if (w.found.length >= w.count) w.finish(true);
+    }
+  }
+
+  /** Index of the first entry with seq > since (seqs increase along the array). */
+  private firstAfter(since: number): number {
+    let lo = this.start;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.entries[mid]!.seq <= since) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
