@@ -120,6 +120,8 @@ export interface JournalFilters {
   dir?: 'in' | 'out';
   topic?: string;
   since?: number;
+  /** At most this many (the server's default: 1000); a full page's next_since is its last entry. */
+  limit?: number;
 }
 
 export interface Control {
@@ -149,7 +151,7 @@ export interface Control {
     wait(user: string, match: JournalMatch, opts?: { count?: number; since?: number; timeoutMs?: number }): Promise<WaitResult>;
     /** Like `wait`, but throws (naming what matched so far) unless `count` entries matched. */
     waitFor(user: string, match: JournalMatch, opts?: { count?: number; since?: number; timeoutMs?: number }): Promise<JournalEntry[]>;
-    count(user: string, match: JournalMatch): Promise<number>;
+    count(user: string, match: JournalMatch, since?: number): Promise<number>;
     clear(user: string): Promise<Json>;
   };
 }
@@ -226,7 +228,8 @@ export function controlClient(url: string, key: string): Control {
         }
         return res.entries;
       },
-      count: async (u, match) => (await call<{ count: number }>('POST', `${user(u)}/journal/count`, { match })).count,
+      count: async (u, match, since) =>
+        (await call<{ count: number }>('POST', `${user(u)}/journal/count`, since === undefined ? { match } : { match, since })).count,
       clear: (u) => call('DELETE', `${user(u)}/journal`),
     },
   };

@@ -18,6 +18,8 @@ from urllib import error as urlerror
 from urllib import parse, request
 
 Json = Dict[str, Any]
+#: Entries per journal page `mark` reads (the server's largest).
+_PAGE = 10_000
 Fixture = Union[Mapping[str, Any], str, "os.PathLike[str]"]
 
 
@@ -302,14 +304,21 @@ class Control:
     # -- journal ---------------------------------------------------------------------------------
 
     def journal(self, user: str, since: Optional[int] = None, **filters: Any) -> Entries:
-        """What `user`'s clients sent and got, oldest first. Filters: door, packet, dir, topic (and any
-        other field the server filters on); `since`: a cursor from an earlier answer's `next_since`."""
+        """What `user`'s clients sent and got, oldest first. Filters: door, packet, dir, topic, method, path,
+        client_id, status, fault; `since`: a cursor from an earlier answer's `next_since`; `limit`: at most
+        that many (1000 unless said), and then `next_since` is where to go on from."""
         answer = self._call("GET", f"/_aio/accounts/{_seg(user)}/journal", query={**filters, "since": since})
         return Entries(answer.get("entries", []), answer.get("next_since"))
 
     def mark(self, user: str) -> Optional[int]:
         """The journal cursor now: pass it as `since` to wait only for what happens next."""
-        return self.journal(user).next_since
+        # A page that is full ends at its last entry, not at the journal's end: read on until one is not.
+        since: Optional[int] = None
+        while True:
+            page = self.journal(user, since=since, limit=_PAGE)
+            if len(page) < _PAGE:
+                return page.next_since
+            since = page.next_since
 
     def wait(
         self,
@@ -332,9 +341,12 @@ class Control:
             raise JournalTimeout(user, match, count, list(entries), timeout)
         return entries
 
-    def count(self, user: str, match: Mapping[str, Any]) -> int:
-        """How many journal entries of `user` match."""
-        return int(self._call("POST", f"/_aio/accounts/{_seg(user)}/journal/count", {"match": dict(match)})["count"])
+    def count(self, user: str, match: Mapping[str, Any], since: Optional[int] = None) -> int:
+        """How many journal entries of `user` match (after `since`, when given)."""
+        body: Json = {"match": dict(match)}
+        if since is not None:
+            body["since"] = since
+        return int(self._call("POST", f"/_aio/accounts/{_seg(user)}/journal/count", body)["count"])
 
     def clear_journal(self, user: str) -> Json:
         return self._call("DELETE", f"/_aio/accounts/{_seg(user)}/journal")
