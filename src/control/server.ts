@@ -8,6 +8,7 @@ import type { ControlOptions } from '../core/control.js';
 import type { Core } from '../core/core.js';
 import { AioError } from '../core/errors.js';
 import { clockRoutes } from './routes/clock.js';
+import { resetRoutes } from './routes/reset.js';
 
 export interface ControlAppOptions {
   key: string;
@@ -72,6 +73,7 @@ export async function buildControlApp(core: Core, opts: ControlAppOptions): Prom
 
   const routes: ControlRouteOptions = { core, control: opts.control };
   await app.register(clockRoutes, routes);
+  await app.register(resetRoutes, routes);
   return app;
 }
 

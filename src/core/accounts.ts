@@ -44,6 +44,11 @@ export class Accounts {
 
   constructor(private readonly ctx: Ctx) {}
 
+  /** Forgets the logins it remembers: after the control plane replaced or deleted accounts. */
+  forgetCached(): void {
+    this.cache.clear();
+  }
+
   find(username: string): UserRow | undefined {
     return this.ctx.stores.accounts.byUsername(username);
   }

@@ -60,6 +60,17 @@ export class Bans {
   ) {}
 
   /** The user's ban in force, if any. */
+  /** Lifts a user's ban and forgets their counters (everyone's, and every address's, without one): test control plane reset. */
+  forget(userId?: number): void {
+    if (userId !== undefined) {
+      this.users.delete(userId);
+      return;
+    }
+    this.users.clear();
+    this.failedByAddress.clear();
+    this.failedByLogin.clear();
+  }
+
   current(user: UserRow): Ban | undefined {
     const g = this.users.get(user.id);
     if (!g?.ban) return undefined;

@@ -19,6 +19,7 @@ import { Bans } from './bans.js';
 import { DashboardLayouts } from './layouts.js';
 import { Limiter } from './limiter.js';
 import { Permissions } from './permissions.js';
+import { Reset } from './reset.js';
 import { Serialize } from './serialize.js';
 import { feedJson } from './serializers/feed.js';
 import { groupJson } from './serializers/group.js';
@@ -47,6 +48,8 @@ export class Core {
   readonly actions: Actions;
   readonly permissions: Permissions;
   readonly integrations: Integrations;
+  /** The test control plane's reset (src/control); nothing else calls it. */
+  readonly reset: Reset;
   private sweepTimer: NodeJS.Timeout | undefined;
   /** startSweeps ran (and stop did not since): the clock's jumps drive the services only then. */
   private started = false;
@@ -79,6 +82,7 @@ export class Core {
     this.actions = new Actions(this.ctx, this.feeds, this.data);
     this.permissions = new Permissions(this.ctx, this.feeds, this.groups, this.dashboards, this.data);
     this.integrations = new Integrations(this.ctx);
+    this.reset = new Reset(this.ctx, this.accounts, this.actions, this.sessions);
     this.events.on('clock', () => this.runDue());
   }
 

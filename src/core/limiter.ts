@@ -28,6 +28,12 @@ export class Limiter {
     private readonly noticeIntervalMs = 1000,
   ) {}
 
+  /** Drops a user's bucket (all of them without one): the next write starts full (test control plane reset). */
+  forget(userId?: number): void {
+    if (userId === undefined) this.buckets.clear();
+    else this.buckets.delete(userId);
+  }
+
   limitFor(user: UserRow): number {
     return user.rateLimit ?? this.defaultLimit;
   }

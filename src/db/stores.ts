@@ -11,6 +11,7 @@ import { IntegrationStore } from './integrations.js';
 import { LayoutStore } from './layouts.js';
 import type { Db } from './open.js';
 import { PermissionStore } from './permissions.js';
+import { ResetStatements } from './reset-statements.js';
 import { SessionStatements } from './session-statements.js';
 import { TokenStore } from './tokens.js';
 import { Transactions } from './transactions.js';
@@ -39,6 +40,8 @@ export interface Stores {
   actions: ActionStore;
   permissions: PermissionStore;
   integrations: IntegrationStore;
+  /** The test control plane's reset, seed and export. */
+  reset: ResetStatements;
 }
 
 export function openStores(db: Db): Stores {
@@ -60,5 +63,6 @@ export function openStores(db: Db): Stores {
     actions: new ActionStore(db),
     permissions: new PermissionStore(db),
     integrations: new IntegrationStore(db),
+    reset: new ResetStatements(db),
   };
 }

@@ -19,7 +19,7 @@ import type { ControlOptions } from '../core/control.js';
 import type { Core } from '../core/core.js';
 import type { BrokerContext } from './broker-context.js';
 import type { ClientSession } from './client-session.js';
-import { authenticate, clockMoved, enforceBan, forget, keyChanged, preConnect, tokensChanged } from './connect.js';
+import { accountReset, authenticate, clockMoved, enforceBan, forget, keyChanged, preConnect, tokensChanged } from './connect.js';
 import { Fanout } from './fanout.js';
 import { MQTT_WS_PATH, attachWebSocket, handle, listenTcp, listenTls } from './listeners.js';
 import { oneLine, printable } from './log-text.js';
@@ -139,6 +139,7 @@ export class MqttBroker {
     ctx.detachers.push(core.events.on('account', (e) => keyChanged(ctx, e.userId)));
     // Revocation is immediate: subscriptions to what is no longer shared leave the index at once.
     ctx.detachers.push(core.events.on('sharing', (e) => sharingChanged(ctx, e.owner)));
+    ctx.detachers.push(core.events.on('reset', (e) => accountReset(ctx, e)));
     // Only the test control plane moves the clock: what came due runs once (expiries, time topics).
     ctx.detachers.push(
       core.events.on('clock', () => {

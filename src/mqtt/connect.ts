@@ -2,7 +2,7 @@
 // send, and the ends of a session: disconnect, ban, token expiry, token or account key changed.
 
 import type { Client, ConnectPacket } from 'aedes';
-import type { ActivityEvent } from '../core/events.js';
+import type { ActivityEvent, ResetEvent } from '../core/events.js';
 import { sameScope, tokenExpired, type TokenRow } from '../core/tokens.js';
 import type { UserRow } from '../core/types.js';
 import type { BrokerContext } from './broker-context.js';
@@ -163,6 +163,17 @@ export function clockMoved(ctx: BrokerContext): void {
         session.client.close();
       } else armExpiry(ctx, session);
     }
+  }
+}
+
+/** The test control plane emptied an account: its offline sessions go, and its connections when asked. */
+export function accountReset(ctx: BrokerContext, e: ResetEvent): void {
+  ctx.keeper.forgetUser(e.userId);
+  if (!e.disconnect) return;
+  const live = e.userId === null ? [...ctx.byUser.values()].flatMap((s) => [...s]) : [...(ctx.byUser.get(e.userId) ?? [])];
+  for (const session of live) {
+    ctx.debug(`mqtt: closing ${printable(session.id)}: its account was reset`);
+    session.client.close();
   }
 }
 

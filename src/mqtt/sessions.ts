@@ -98,6 +98,11 @@ export class SessionKeeper {
     this.sweepTimer = undefined;
   }
 
+  /** The test control plane emptied an account (every one: null): its offline sessions go. */
+  forgetUser(userId: number | null): void {
+    for (const [id, s] of [...this.offline]) if (userId === null || s.user.id === userId) this.dropOffline(id);
+  }
+
   /** Offline sessions held in the index; for tests and diagnostics. */
   offlineCount(): number {
     return this.offline.size;
