@@ -5,6 +5,8 @@ import { Core } from './core/core.js';
 import type { Clock } from './core/clock.js';
 import type { ControlOptions } from './core/control.js';
 import { ControlClock } from './core/control-clock.js';
+import { Faults } from './core/faults.js';
+import { Journal } from './core/journal.js';
 import { closeDb, openDb } from './db/open.js';
 import { buildApp } from './http/app.js';
 import { startBroker, type MqttBroker, type StartedBroker } from './mqtt/broker.js';
@@ -40,7 +42,11 @@ export async function startServer(
   const clock = controlClock?.now ?? opts.clock;
   const db = openDb(config.dbPath, { busyTimeoutMs: 0 });
   const core = new Core(db, config, clock);
-  const control: ControlOptions | undefined = controlClock && { clock: controlClock };
+  const control: ControlOptions | undefined = controlClock && {
+    clock: controlClock,
+    faults: new Faults(controlClock.now),
+    journal: new Journal(controlClock.now, config.controlJournalMax),
+  };
   controlClock?.onChange(({ state, jumpMs }) => core.events.emit('clock', { now: state.now, jumpMs }));
   core.events.on('error', ({ source, err }) =>
     logger.error(
@@ -128,6 +134,8 @@ export async function startServer(
       // Stop accepting, let requests in flight finish, then close the database cleanly.
       closing ??= (async () => {
         core.stop();
+        // Journal waits end first: the control listener's close waits for the requests they hold.
+        control?.journal?.close();
         await controlApp?.close();
         await mqtt.broker.close();
         await http.close();

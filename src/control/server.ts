@@ -9,6 +9,8 @@ import type { Core } from '../core/core.js';
 import { AioError } from '../core/errors.js';
 import { clockRoutes } from './routes/clock.js';
 import { resetRoutes } from './routes/reset.js';
+import { faultRoutes } from './routes/faults.js';
+import { journalRoutes } from './routes/journal.js';
 
 export interface ControlAppOptions {
   key: string;
@@ -74,6 +76,8 @@ export async function buildControlApp(core: Core, opts: ControlAppOptions): Prom
   const routes: ControlRouteOptions = { core, control: opts.control };
   await app.register(clockRoutes, routes);
   await app.register(resetRoutes, routes);
+  await app.register(faultRoutes, routes);
+  await app.register(journalRoutes, routes);
   return app;
 }
 

@@ -148,7 +148,8 @@ function validMatch(door: FaultDoor, raw: unknown): Record<string, string> {
   }
   if (out.packet !== undefined) {
     out.packet = out.packet.toLowerCase();
-    if (!(MQTT_PACKETS as readonly string[]).includes(out.packet)) throw badRequest(`match.packet must be one of ${MQTT_PACKETS.join(', ')}`);
+    if (!(MQTT_PACKETS as readonly string[]).includes(out.packet))
+      throw badRequest(`match.packet must be one of ${MQTT_PACKETS.join(', ')}`);
   }
   if (out.dir !== undefined && out.dir !== 'in' && out.dir !== 'out') throw badRequest("match.dir must be 'in' or 'out'");
   if (out.path !== undefined && !out.path.startsWith('/')) throw badRequest('match.path must start with /');
@@ -159,7 +160,8 @@ function validAction(door: FaultDoor, raw: unknown): FaultAction {
   if (!isObject(raw)) throw badRequest('action must be an object with a type');
   const type = raw.type;
   const known = door === 'http' ? HTTP_ACTIONS : MQTT_ACTIONS;
-  if (typeof type !== 'string' || !known.includes(type)) throw badRequest(`action.type must be one of ${known.join(', ')} for door ${door}`);
+  if (typeof type !== 'string' || !known.includes(type))
+    throw badRequest(`action.type must be one of ${known.join(', ')} for door ${door}`);
   const action: FaultAction = { type };
   if (type === 'delay') action.ms = intField(raw, 'ms', 'action.ms', 0, MAX_DELAY_MS) ?? badField('action.ms');
   if (type === 'truncate') action.bytes = intField(raw, 'bytes', 'action.bytes', 0, 1_000_000_000) ?? 0;
@@ -205,11 +207,19 @@ export class Faults {
     if (phase !== 'before' && phase !== 'after') throw badRequest("phase must be 'before' or 'after'");
     const match = validMatch(door, input.match);
     const action = validAction(door, input.action);
+    // These two act on one kind of packet only: the match says so, whatever else it names.
+    const only = action.type === 'refuse' ? 'connect' : action.type === 'suback_failure' ? 'subscribe' : undefined;
+    if (only !== undefined) {
+      if (match.packet !== undefined && match.packet !== only) throw badRequest(`match.packet must be ${only} for action ${action.type}`);
+      match.packet = only;
+      match.dir = 'in';
+    }
     const times = intField(input, 'times', 'times', 1, 1_000_000_000);
     const after = intField(input, 'after', 'after', 0, 1_000_000_000) ?? 0;
     const ttl = intField(input, 'ttl_ms', 'ttl_ms', 1, 10 * 365 * 86_400_000);
     const probability = input.probability ?? 1;
-    if (typeof probability !== 'number' || !(probability >= 0 && probability <= 1)) throw badRequest('probability must be a number from 0 to 1');
+    if (typeof probability !== 'number' || !(probability >= 0 && probability <= 1))
+      throw badRequest('probability must be a number from 0 to 1');
     const now = this.clock();
     const rule: FaultRule = {
       id: `f${this.nextId++}`,

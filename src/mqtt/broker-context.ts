@@ -8,6 +8,7 @@ import type { Server as TlsServer } from 'node:tls';
 import type { Aedes, Client } from 'aedes';
 import type { Config } from '../config.js';
 import type { Core } from '../core/core.js';
+import type { MqttControl } from './control-hooks.js';
 import type { ClientSession } from './client-session.js';
 import type { Fanout } from './fanout.js';
 import type { IntegrationPublisher } from './integrations.js';
@@ -50,6 +51,8 @@ export interface BrokerContext {
   readonly servers: Array<NetServer | TlsServer>;
   /** Undo what was attached to things the broker does not own (core events, the HTTP server). */
   readonly detachers: Array<() => void>;
+  /** The test control plane's faults and journal, when it is on (control-hooks.ts). */
+  readonly control: MqttControl | undefined;
   /** Set once close() has begun. */
   closing: Promise<void> | undefined;
 }

@@ -128,6 +128,7 @@ export class MqttBroker {
       pendingByIp: new Map(),
       servers: [],
       detachers: [],
+      control: opts.control && (opts.control.faults || opts.control.journal) ? opts.control : undefined,
       closing: undefined,
     };
     const ctx = this.ctx;

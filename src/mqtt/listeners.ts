@@ -11,6 +11,7 @@ import type { Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { BrokerContext } from './broker-context.js';
 import { connectArrived, forget } from './connect.js';
+import { controlConnection } from './control-hooks.js';
 import { FrameGuard } from './frames.js';
 import { printable } from './log-text.js';
 
@@ -89,7 +90,9 @@ export function handle(ctx: BrokerContext, inner: Duplex, ip: string, req?: Inco
   if (!admit(ctx, inner, ip)) return;
   ctx.connections.add(inner);
   inner.once('close', () => ctx.connections.delete(inner));
-  const guard = new FrameGuard(inner, {
+  // Test control plane (control-hooks.ts): only when it is on does a connection take this extra step.
+  const conn = ctx.control ? controlConnection(inner, ctx.control, ip) : inner;
+  const guard = new FrameGuard(conn, {
     maxPacketBytes: ctx.config.mqttMaxPacketBytes,
     onTooBig: (g, bytes) => packetTooBig(ctx, g, bytes),
     onMalformed: (g, reason) => packetMalformed(ctx, g, reason),
