@@ -203,8 +203,9 @@ export class Faults {
     if (account !== undefined && account !== null && (typeof account !== 'string' || account === '')) {
       throw badRequest('account must be a username or null (any)');
     }
-    const phase = input.phase ?? 'before';
-    if (phase !== 'before' && phase !== 'after') throw badRequest("phase must be 'before' or 'after'");
+    const given = input.phase ?? 'before';
+    if (given !== 'before' && given !== 'after') throw badRequest("phase must be 'before' or 'after'");
+    let phase: FaultPhase = given;
     const match = validMatch(door, input.match);
     const action = validAction(door, input.action);
     // These two act on one kind of packet only: the match says so, whatever else it names.
@@ -214,6 +215,8 @@ export class Faults {
       match.packet = only;
       match.dir = 'in';
     }
+    // A truncated answer is one the route gave: the request has been carried out.
+    if (door === 'http' && action.type === 'truncate') phase = 'after';
     const times = intField(input, 'times', 'times', 1, 1_000_000_000);
     const after = intField(input, 'after', 'after', 0, 1_000_000_000) ?? 0;
     const ttl = intField(input, 'ttl_ms', 'ttl_ms', 1, 10 * 365 * 86_400_000);

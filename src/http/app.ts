@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../log.js';
 import { authenticate } from './auth.js';
 import { waitOutBusyDatabase } from './busy.js';
 import { capConnections, serverOptions } from './connections.js';
+import { installControlHooks } from './control-hooks.js';
 import { bodyLimitFor, bodyLimits } from './limits.js';
 import { checkQuery, registerBodyParsers, UNSUPPORTED_TYPE_TEXT } from './parsers.js';
 import { redactUrl } from './redact.js';
@@ -125,6 +126,9 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
       done();
     });
   }
+
+  // Test control plane: fault rules and the traffic journal, only when it is on (control-hooks.ts).
+  if (opts.control?.faults || opts.control?.journal) installControlHooks(app, opts.control);
 
   app.addHook('onRoute', (route) => waitOutBusyDatabase(route, core.config.dbBusyWaitMs));
   app.options('/*', async (_req, reply) => reply.code(204).send());
