@@ -163,11 +163,12 @@ describe('real clients against the control plane', () => {
         headers: { 'x-aio-key': KEY, 'content-type': 'application/json' },
         body: JSON.stringify({ value: 7 }),
       });
+    const since = (await aio.journal.list(USER)).next_since;
     const refused = await post();
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('30');
     expect((await post()).status).toBe(200);
-    const posts = await aio.journal.waitFor(USER, { door: 'http', method: 'POST' }, { count: 2 });
+    const posts = await aio.journal.waitFor(USER, { door: 'http', method: 'POST', path: '/api/v2/*/feeds/temp/data' }, { count: 2, since });
     expect(posts.map((e) => [e.status, e.fault])).toEqual([
       [503, rule.id],
       [200, null],
