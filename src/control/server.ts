@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ControlOptions } from '../core/control.js';
 import type { Core } from '../core/core.js';
 import { AioError } from '../core/errors.js';
+import { accountRoutes } from './routes/accounts.js';
 import { clockRoutes } from './routes/clock.js';
 import { resetRoutes } from './routes/reset.js';
 import { faultRoutes } from './routes/faults.js';
@@ -78,6 +79,7 @@ export async function buildControlApp(core: Core, opts: ControlAppOptions): Prom
   await app.register(resetRoutes, routes);
   await app.register(faultRoutes, routes);
   await app.register(journalRoutes, routes);
+  await app.register(accountRoutes, routes);
   return app;
 }
 

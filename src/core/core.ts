@@ -20,6 +20,7 @@ import { DashboardLayouts } from './layouts.js';
 import { Limiter } from './limiter.js';
 import { Permissions } from './permissions.js';
 import { Reset } from './reset.js';
+import { Fixtures } from './fixtures.js';
 import { Serialize } from './serialize.js';
 import { feedJson } from './serializers/feed.js';
 import { groupJson } from './serializers/group.js';
@@ -50,6 +51,8 @@ export class Core {
   readonly integrations: Integrations;
   /** The test control plane's reset (src/control); nothing else calls it. */
   readonly reset: Reset;
+  /** The test control plane's seed and export (src/control). */
+  readonly fixtures: Fixtures;
   private sweepTimer: NodeJS.Timeout | undefined;
   /** startSweeps ran (and stop did not since): the clock's jumps drive the services only then. */
   private started = false;
@@ -83,6 +86,20 @@ export class Core {
     this.permissions = new Permissions(this.ctx, this.feeds, this.groups, this.dashboards, this.data);
     this.integrations = new Integrations(this.ctx);
     this.reset = new Reset(this.ctx, this.accounts, this.actions, this.sessions);
+    this.fixtures = new Fixtures(this.ctx, {
+      accounts: this.accounts,
+      feeds: this.feeds,
+      groups: this.groups,
+      data: this.data,
+      dashboards: this.dashboards,
+      blocks: this.blocks,
+      tokens: this.tokens,
+      webhooks: this.webhooks,
+      permissions: this.permissions,
+      actions: this.actions,
+      integrations: this.integrations,
+      reset: this.reset,
+    });
     this.events.on('clock', () => this.runDue());
   }
 

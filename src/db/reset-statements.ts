@@ -18,7 +18,7 @@ export class ResetStatements {
   readonly insertData: Statement<[string, number, number, string, number | null, number | null, number | null, number, number]>;
   private readonly noteBulk: Statement<[number, string, number, number]>;
   private readonly dataOf: Statement<[number]>;
-  private readonly secretTaken: Statement<[string]>;
+  private readonly secretTaken: Statement<[string, string]>;
   private readonly webhookTaken: Statement<[string]>;
 
   constructor(db: Db) {
@@ -49,7 +49,7 @@ export class ResetStatements {
     this.tokenSecret = sql.prepare('UPDATE tokens SET secret_hash = ? WHERE user_id = ? AND id = ?');
     this.webhookToken = sql.prepare('UPDATE webhook_receivers SET token_hash = ? WHERE user_id = ? AND id = ?');
     this.secretTaken = sql
-      .prepare<[string]>('SELECT 1 FROM tokens WHERE secret_hash = ? UNION ALL SELECT 1 FROM users WHERE key_hash = ?1')
+      .prepare<[string, string]>('SELECT 1 FROM tokens WHERE secret_hash = ? UNION ALL SELECT 1 FROM users WHERE key_hash = ?')
       .pluck();
     this.webhookTaken = sql.prepare<[string]>('SELECT 1 FROM webhook_receivers WHERE token_hash = ?').pluck();
     this.clearActivities = sql.prepare('DELETE FROM activities WHERE user_id = ?');
@@ -77,7 +77,7 @@ export class ResetStatements {
 
   /** Whether a token secret (or account key) with this hash exists anywhere. */
   secretInUse(hash: string): boolean {
-    return this.secretTaken.get(hash) !== undefined;
+    return this.secretTaken.get(hash, hash) !== undefined;
   }
 
   webhookTokenInUse(hash: string): boolean {

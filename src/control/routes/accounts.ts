@@ -1,0 +1,9 @@
+import type { FastifyInstance } from 'fastify';
+import type { ControlRouteOptions } from '../server.js';
+
+export async function accountRoutes(app: FastifyInstance, { core }: ControlRouteOptions) {
+  // Creates or replaces the account from a fixture, in one transaction; a bad fixture changes nothing.
+  app.put<{ Params: { user: string } }>('/_aio/accounts/:user', async (req) => ({ ids: core.fixtures.seed(req.params.user, req.body) }));
+
+  app.get<{ Params: { user: string } }>('/_aio/accounts/:user/export', async (req) => core.fixtures.export(req.params.user));
+}
