@@ -64,7 +64,7 @@ def test_reset_account_empties_it_and_reset_clears_the_server(aio, aio_server):
 def test_a_bad_fixture_is_a_control_error_with_the_servers_message(aio):
     with pytest.raises(ControlError) as err:
         aio.seed(USER, {"feeds": "not a list"})
-    assert err.value.status == 400
+    assert err.value.status == 422
     assert "feeds" in err.value.message
 
 
