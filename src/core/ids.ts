@@ -44,16 +44,25 @@ export function isDataId(s: string): boolean {
 export class IdFactory {
   private lastUnits = -1;
   private lastRandom: number[] = [];
-  private readonly buf = Buffer.alloc(RANDOM_CHARS);
+  /** Random bytes drawn ahead, 256 ids' worth: one system call per 256 new moments, not one each. */
+  private readonly pool = Buffer.alloc(RANDOM_CHARS * 256);
+  private poolAt = this.pool.length;
 
   next(ms: number): string {
     const units = Math.max(0, Math.floor(ms)) * 10;
     if (units === this.lastUnits) {
       this.increment();
     } else {
-      randomFillSync(this.buf);
+      if (this.poolAt === this.pool.length) {
+        randomFillSync(this.pool);
+        this.poolAt = 0;
+      }
+      const from = this.poolAt;
+      this.poolAt += RANDOM_CHARS;
       // Leave the top bit clear so that increments cannot run out within one moment.
-      this.lastRandom = Array.from(this.buf, (b, i) => (i === 0 ? b & 15 : b & 31));
+      const r = new Array<number>(RANDOM_CHARS);
+      for (let i = 0; i < RANDOM_CHARS; i++) r[i] = this.pool[from + i]! & (i === 0 ? 15 : 31);
+      this.lastRandom = r;
       this.lastUnits = units;
     }
     let out = encodeTime(units);
