@@ -31,6 +31,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   memory: () => import('./scenarios/memory.js'),
   actions: () => import('./scenarios/actions.js'),
   'control-seed': () => import('./scenarios/control-seed.js'),
+  'control-cost': () => import('./scenarios/control-cost.js'),
 };
 
 const BENCH = dirname(fileURLToPath(import.meta.url));

@@ -9,9 +9,9 @@ import type { Core } from '../core/core.js';
 import { AioError } from '../core/errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { clockRoutes } from './routes/clock.js';
-import { resetRoutes } from './routes/reset.js';
 import { faultRoutes } from './routes/faults.js';
 import { journalRoutes } from './routes/journal.js';
+import { resetRoutes } from './routes/reset.js';
 
 export interface ControlAppOptions {
   key: string;
@@ -76,9 +76,9 @@ export async function buildControlApp(core: Core, opts: ControlAppOptions): Prom
 
   const routes: ControlRouteOptions = { core, control: opts.control };
   await app.register(clockRoutes, routes);
-  await app.register(resetRoutes, routes);
   await app.register(faultRoutes, routes);
   await app.register(journalRoutes, routes);
+  await app.register(resetRoutes, routes);
   await app.register(accountRoutes, routes);
   return app;
 }

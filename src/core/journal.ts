@@ -67,6 +67,11 @@ export class Journal {
     readonly maxWaitMs = 60_000,
   ) {}
 
+  /** Waits under way. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   /** The last seq given out (0 before the first entry). */
   get last(): number {
     return this.seq;

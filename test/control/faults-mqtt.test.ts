@@ -1,9 +1,12 @@
 // Each MQTT fault observed by a real client: mqtt.js where it shows the fault, a raw socket where
 // the test must know exactly which bytes went (a resend with DUP, a stalled keepalive).
 
-import { connect as netConnect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { connect as netConnect, Socket } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Server, startServer } from '../../src/server.js';
+import { tempDir, testConfig } from '../helpers.js';
 import { Inbox } from '../mqtt/helpers.js';
 import { startControlled, type Controlled } from './helpers.js';
 
@@ -235,5 +238,32 @@ describe('MQTT faults', () => {
     await raw.closed;
     expect(raw.received).toEqual([]);
     await waitJournal('alice', { packet: 'pingreq', fault: id });
+  });
+});
+
+describe('control plane off', () => {
+  /** The stream FrameGuard reads for the client with this id. */
+  function innerOf(server: Server, id: string): unknown {
+    const clients = (server.mqtt.aedes as unknown as { clients: Record<string, { conn: { inner: unknown } }> }).clients;
+    return clients[id]!.conn.inner;
+  }
+
+  it('a connection is the bare socket: no control hook on its way', async () => {
+    const tmp = tempDir();
+    const server = await startServer(testConfig({ username: 'alice', key: ALICE.password }, join(tmp.dir, 'aio.sqlite')), {
+      log: () => {},
+    });
+    try {
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, { ...ALICE, clientId: 'plain', reconnectPeriod: 0 });
+      expect(innerOf(server, 'plain')).toBeInstanceOf(Socket);
+      await client.endAsync();
+      // With it on, the same connection is under control.
+      const on = await connect({ clientId: 'watched' });
+      expect(on.connected).toBe(true);
+      expect(innerOf(t.server, 'watched')).not.toBeInstanceOf(Socket);
+    } finally {
+      await server.close();
+      tmp.cleanup();
+    }
   });
 });
