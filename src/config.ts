@@ -52,6 +52,8 @@ export interface Config {
   actions: ActionSettings;
   /** Randomizers, weather and air quality (core/integrations). */
   integrations: IntegrationSettings;
+  /** Bearer token of `GET /metrics`; unset: no metrics at all (the route answers 404). */
+  metricsToken: string | undefined;
 }
 
 export interface IntegrationSettings {
@@ -200,6 +202,15 @@ function readableFile(name: string, raw: string | undefined, kind = 'PEM'): stri
   return path;
 }
 
+function metricsToken(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  // A bearer token travels in a header: visible ASCII only, and long enough not to be guessed.
+  if (!/^[\x21-\x7e]{16,256}$/.test(value))
+    throw new ConfigError('AIO_METRICS_TOKEN must be 16 to 256 visible ASCII characters (no spaces)');
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const rawUser = env.AIO_USERNAME?.trim() || undefined;
   const rawKey = env.AIO_KEY ?? undefined;
@@ -296,5 +307,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refreshMs: int(env, 'AIO_INTEGRATIONS_REFRESH_MS', 20 * 60_000, 1_000, 86_400_000),
       tickMs: 1_000,
     },
+    metricsToken: metricsToken(env.AIO_METRICS_TOKEN),
   };
 }

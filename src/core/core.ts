@@ -18,6 +18,7 @@ import { Integrations } from './integrations/integrations.js';
 import { Bans } from './bans.js';
 import { DashboardLayouts } from './layouts.js';
 import { Limiter } from './limiter.js';
+import { Metrics } from './metrics.js';
 import { Permissions } from './permissions.js';
 import { Serialize } from './serialize.js';
 import { feedJson } from './serializers/feed.js';
@@ -47,6 +48,8 @@ export class Core {
   readonly actions: Actions;
   readonly permissions: Permissions;
   readonly integrations: Integrations;
+  /** Prometheus metrics, only when AIO_METRICS_TOKEN is set (the doors add their counts to it). */
+  readonly metrics: Metrics | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, config: Config, clock: Clock = systemClock) {
@@ -55,12 +58,15 @@ export class Core {
     this.events = new CoreEventBus((cb) => tx.afterCommit(cb));
     const limiter = new Limiter(clock, this.events, config.rateLimit);
     const bans = new Bans(clock, this.events, config.bans);
+    const metrics = config.metricsToken ? new Metrics({ events: this.events, limiter, dbPath: config.dbPath }) : undefined;
+    this.metrics = metrics;
     const writes = new WriteQueue(tx, {
       busyWaitMs: config.dbBusyWaitMs,
       clock,
       onError: (err) => this.events.emit('error', { source: 'write queue', err }),
+      onCommit: metrics && ((writes, ms) => metrics.committed(writes, ms)),
     });
-    this.ctx = { stores, config, clock, events: this.events, ids: new IdFactory(), limiter, bans, tx, writes };
+    this.ctx = { stores, config, clock, events: this.events, ids: new IdFactory(), limiter, bans, tx, writes, metrics };
     this.accounts = new Accounts(this.ctx);
     this.feeds = new Feeds(this.ctx);
     this.groups = new Groups(this.ctx, this.feeds);
@@ -172,5 +178,6 @@ export class Core {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     this.ctx.writes.drain();
+    this.metrics?.stop();
   }
 }

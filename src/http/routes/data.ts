@@ -96,6 +96,7 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
     const datum = parseDatum(bodyFields(req, 'datum'), { rawJson: req.rawJson });
     // Group commit: answered once the transaction holding the point has committed.
     const { feed, rows } = await core.data.soon(() => write(req, [datum]));
+    core.metrics?.wrote('http', rows.length);
     return datumJson(req, feed, rows[0]!);
   };
 
@@ -109,6 +110,7 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
       return parseDatum(item as Record<string, unknown>);
     });
     const { feed, rows } = await core.data.soon(() => write(req, inputs));
+    core.metrics?.wrote('http', rows.length);
     return rows.map((r) => datumJson(req, feed, r));
   };
 
