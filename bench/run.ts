@@ -30,6 +30,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   chart: () => import('./scenarios/chart.js'),
   memory: () => import('./scenarios/memory.js'),
   actions: () => import('./scenarios/actions.js'),
+  'metrics-cost': () => import('./scenarios/metrics-cost.js'),
 };
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
