@@ -42,6 +42,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   'control-seed': () => import('./scenarios/control-seed.js'),
   console: () => import('./scenarios/console.js'),
   'control-cost': () => import('./scenarios/control-cost.js'),
+  'metrics-cost': () => import('./scenarios/metrics-cost.js'),
 };
 
 const BENCH = dirname(fileURLToPath(import.meta.url));

@@ -62,6 +62,8 @@ export interface Config {
   consoleIdleMinutes: number;
   /** Test control plane: traffic journal entries kept in all (oldest dropped first). */
   controlJournalMax: number;
+  /** Bearer token of `GET /metrics`; unset: no metrics at all (the route answers 404). */
+  metricsToken: string | undefined;
 }
 
 export interface IntegrationSettings {
@@ -228,6 +230,15 @@ export function checkControlKey(port: number | undefined, controlKey: string | u
   }
 }
 
+function metricsToken(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  // A bearer token travels in a header: visible ASCII only, and long enough not to be guessed.
+  if (!/^[\x21-\x7e]{16,256}$/.test(value))
+    throw new ConfigError('AIO_METRICS_TOKEN must be 16 to 256 visible ASCII characters (no spaces)');
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const rawUser = env.AIO_USERNAME?.trim() || undefined;
   const rawKey = env.AIO_KEY ?? undefined;
@@ -332,5 +343,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     controlHost: env.AIO_CONTROL_HOST?.trim() || '127.0.0.1',
     controlKey: ctlKey,
     consoleIdleMinutes: int(env, 'AIO_CONSOLE_IDLE_MINUTES', 60, 1, 525_600),
+    metricsToken: metricsToken(env.AIO_METRICS_TOKEN),
   };
 }

@@ -177,4 +177,13 @@ describe('configuration', () => {
       expect(() => loadConfig({ [name]: value }), name).toThrow(name);
     }
   });
+  it('reads AIO_METRICS_TOKEN: unset means no metrics; a short or spaced token is refused, naming the variable', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ AIO_METRICS_TOKEN: '  ' }).metricsToken).toBeUndefined();
+    expect(loadConfig({ AIO_METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken).toBe('scrape-token-0123456789');
+    for (const bad of ['short', 'has a space 0123456789'])
+      expect(() => loadConfig({ AIO_METRICS_TOKEN: bad })).toThrow(
+        new ConfigError('AIO_METRICS_TOKEN must be 16 to 256 visible ASCII characters (no spaces)'),
+      );
+  });
 });

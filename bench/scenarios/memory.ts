@@ -15,7 +15,8 @@ const CLIENTS = 5000;
 
 async function measure(ctx: Ctx, label: string, server: Started): Promise<{ idleMb: number; rssMb: number; connectSeconds: number }> {
   try {
-    await sleep(500);
+    // Settled: the start's transient allocations (migrations, module compilation) given time to go.
+    await sleep(2000);
     const idleMb = server.child.rssMb();
     const load = spawnChild('load/clients.ts', {
       args: [JSON.stringify({ port: server.mqtt, username: USER, password: KEY, clients: CLIENTS, batch: 250 })],

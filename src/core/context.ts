@@ -6,6 +6,7 @@ import type { CoreEventBus } from './events.js';
 import type { IdFactory } from './ids.js';
 import type { Bans } from './bans.js';
 import type { Limiter } from './limiter.js';
+import type { Metrics } from './metrics.js';
 import type { WriteQueue } from './write-queue.js';
 
 /** What every domain service is built from. */
@@ -22,4 +23,6 @@ export interface Ctx {
   tx: Transactions;
   /** Group commit for the writes the doors acknowledge (data posts, MQTT publishes). */
   writes: WriteQueue;
+  /** Prometheus metrics (core/metrics.ts), only when AIO_METRICS_TOKEN is set. */
+  metrics?: Metrics;
 }

@@ -19,6 +19,7 @@ import { Integrations } from './integrations/integrations.js';
 import { Bans } from './bans.js';
 import { DashboardLayouts } from './layouts.js';
 import { Limiter } from './limiter.js';
+import { Metrics } from './metrics.js';
 import { Permissions } from './permissions.js';
 import { Reset } from './reset.js';
 import { Fixtures } from './fixtures.js';
@@ -56,6 +57,8 @@ export class Core {
   readonly fixtures: Fixtures;
   /** Web console sign-ins (src/console). */
   readonly consoleSessions: ConsoleSessions;
+  /** Prometheus metrics, only when AIO_METRICS_TOKEN is set (the doors add their counts to it). */
+  readonly metrics: Metrics | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   /** startSweeps ran (and stop did not since): the clock's jumps drive the services only then. */
   private started = false;
@@ -66,12 +69,15 @@ export class Core {
     this.events = new CoreEventBus((cb) => tx.afterCommit(cb));
     const limiter = new Limiter(clock, this.events, config.rateLimit);
     const bans = new Bans(clock, this.events, config.bans);
+    const metrics = config.metricsToken ? new Metrics({ events: this.events, limiter, dbPath: config.dbPath }) : undefined;
+    this.metrics = metrics;
     const writes = new WriteQueue(tx, {
       busyWaitMs: config.dbBusyWaitMs,
       clock,
       onError: (err) => this.events.emit('error', { source: 'write queue', err }),
+      onCommit: metrics && ((writes, ms) => metrics.committed(writes, ms)),
     });
-    this.ctx = { stores, config, clock, events: this.events, ids: new IdFactory(), limiter, bans, tx, writes };
+    this.ctx = { stores, config, clock, events: this.events, ids: new IdFactory(), limiter, bans, tx, writes, metrics };
     this.accounts = new Accounts(this.ctx);
     this.feeds = new Feeds(this.ctx);
     this.groups = new Groups(this.ctx, this.feeds);
@@ -218,5 +224,6 @@ export class Core {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     this.ctx.writes.drain();
+    this.metrics?.stop();
   }
 }

@@ -19,6 +19,8 @@ interface Bucket {
  */
 export class Limiter {
   private readonly buckets = new Map<number, Bucket>();
+  /** Writes refused so far, every one (notices are at most one a second); read by core/metrics.ts. */
+  refusals = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -82,6 +84,7 @@ export class Limiter {
   }
 
   private refuse(user: UserRow, b: Bucket, n: number, now: number): never {
+    this.refusals++;
     const waitSeconds = n > b.capacity ? 60 : Math.max(1, Math.ceil(((n - b.tokens) * 60) / b.capacity));
     const message = `${user.username} data rate limit reached, ${waitSeconds} seconds until throttle released`;
     if (now - b.lastNotice >= this.noticeIntervalMs) {

@@ -17,6 +17,8 @@ export interface WriteQueueOptions {
   clock: Clock;
   /** Where waiting and giving up are told (never per write). */
   onError?: (err: unknown) => void;
+  /** Told of each committed batch: its writes and how long it took (ms); metrics only. */
+  onCommit?: (writes: number, ms: number) => void;
 }
 
 const FIRST_RETRY_MS = 5;
@@ -76,6 +78,7 @@ export class WriteQueue {
     if (batch.length === 0) return;
     this.queued = [];
     const results: Array<{ ok: boolean; value: unknown }> = new Array(batch.length);
+    const started = this.opts.onCommit ? performance.now() : 0;
     try {
       this.tx.run(() => {
         for (let i = 0; i < batch.length; i++) {
@@ -94,6 +97,7 @@ export class WriteQueue {
       return;
     }
     this.retryMs = 0;
+    this.opts.onCommit?.(batch.length, performance.now() - started);
     for (let i = 0; i < batch.length; i++) {
       const r = results[i]!;
       if (r.ok) batch[i]!.resolve(r.value);

@@ -111,6 +111,9 @@ class FeedByKey {
   }
 }
 
+/** A page row with exactly the columns a data record shows: id, value, lat, lon, ele, created_at. */
+export type PageRow = [id: string, value: string, lat: number | null, lon: number | null, ele: number | null, createdAt: number];
+
 export class DataStatements {
   readonly insert: Statement<[string, number, number, string, number | null, number | null, number | null, number, number]>;
   /** Counts a new point and makes it the feed's last value when it is the newest. */
@@ -126,6 +129,13 @@ export class DataStatements {
   readonly after: RowStatement<[number, string]>;
   /** Newest first: feed id, lowest id (inclusive), highest id (exclusive), limit. */
   readonly page: RowStatement<[number, string, string, number]>;
+  /** As `page`, in raw rows of the record's columns only (GET data without `include=`). */
+  readonly pageRows: Statement<[number, string, string, number], PageRow>;
+  /**
+   * This connection's row changes so far and the file's data version (which moves when another
+   * connection commits): while both stay the same, nothing any read returns can have changed.
+   */
+  readonly changeMark: Statement<[], [number, number]>;
   readonly countRange: Statement<[number, string, string], { n: number }>;
   readonly countAbove: Statement<[number, string], { n: number }>;
   readonly update: Statement<{
@@ -175,6 +185,12 @@ export class DataStatements {
     this.firstPointed = pointed('ASC');
     this.after = rows(`SELECT ${COLUMNS} FROM data WHERE feed_id = ? AND id > ? ORDER BY id ASC LIMIT 1`);
     this.page = rows(`SELECT ${COLUMNS} FROM data WHERE feed_id = ? AND id >= ? AND id < ? ORDER BY id DESC LIMIT ?`);
+    this.pageRows = db
+      .prepare<[number, string, string, number], PageRow>(
+        `SELECT id, value, lat, lon, ele, created_at FROM data WHERE feed_id = ? AND id >= ? AND id < ? ORDER BY id DESC LIMIT ?`,
+      )
+      .raw(true);
+    this.changeMark = db.prepare<[], [number, number]>('SELECT total_changes(), data_version FROM pragma_data_version').raw(true);
     this.countRange = db.prepare(`SELECT count(*) AS n FROM data WHERE feed_id = ? AND id >= ? AND id < ?`);
     this.countAbove = db.prepare(`SELECT count(*) AS n FROM data WHERE feed_id = ? AND id >= ?`);
     this.update = db.prepare(

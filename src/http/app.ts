@@ -20,6 +20,7 @@ import { dataRoutes } from './routes/data.js';
 import { feedRoutes } from './routes/feeds.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { timeRoutes } from './routes/time.js';
@@ -181,6 +182,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: INVALID_URL_TEXT }));
 
   await app.register(healthRoutes, { controlPlane: opts.control !== undefined });
+  await app.register(metricsRoutes, { core });
   await app.register(
     async (api) => {
       api.decorateRequest('user', null as never);

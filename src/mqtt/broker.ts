@@ -136,6 +136,11 @@ export class MqttBroker {
     this.aedes.on('clientDisconnect', (client) => forget(ctx, client));
     this.aedes.on('clientReady', (client) => this.keeper.ready(sessions.get(client)));
     ctx.detachers.push(core.events.on('ban', ({ user, ban }) => enforceBan(ctx, user, ban)));
+    if (core.metrics) {
+      const aedes = this.aedes;
+      const index = this.index;
+      ctx.detachers.push(core.metrics.watchMqtt({ connections: () => aedes.connectedClients, subscriptions: () => index.size() }));
+    }
     ctx.detachers.push(core.events.on('activity', (e) => tokensChanged(ctx, e)));
     ctx.detachers.push(core.events.on('account', (e) => keyChanged(ctx, e.userId)));
     // Revocation is immediate: subscriptions to what is no longer shared leave the index at once.

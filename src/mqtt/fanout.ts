@@ -168,6 +168,7 @@ export class Fanout {
           payloads.set(format, payload);
         }
         session.send(topic, payload, qos);
+        this.core.metrics?.delivered();
       }
     }
   }
@@ -214,6 +215,7 @@ export class Fanout {
             payloads.set(fmt, payload);
           }
           session.send(topic, payload, qos);
+          this.core.metrics?.delivered();
         }
       }
     }
@@ -252,6 +254,7 @@ export class Fanout {
       for (const sub of subs.values()) {
         if (levelsMatch(sub.levels, levels)) {
           session.send(topic, payload, 0);
+          this.core.metrics?.delivered();
           break;
         }
       }
@@ -267,6 +270,7 @@ export class Fanout {
       for (const sub of subs.values()) {
         if (levelsMatch(sub.levels, levels)) {
           session.send(topic, payload, 0);
+          this.core.metrics?.delivered();
           break;
         }
       }

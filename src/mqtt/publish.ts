@@ -38,6 +38,7 @@ function payloadBuffer(payload: Buffer | string): Buffer {
 export function authorizePublish(ctx: BrokerContext, client: Client | null, packet: PublishPacket, cb: (err?: Error | null) => void): void {
   const session = client ? ctx.sessions.get(client) : undefined;
   if (!session) return consume(packet, cb, null);
+  ctx.core.metrics?.published();
   ctx.core.data
     .soon(() => handlePublish(ctx, session, packet))
     .then(

@@ -278,7 +278,7 @@ export class ActionEngine {
     let job: Promise<unknown>;
     if (row.action === 'feed') {
       const next: Origin = { chain: [...chain, row.id] };
-      job = this.data.soon(() => this.writeFeed(user, row, value, next));
+      job = this.data.soon(() => this.writeFeed(user, row, value, next)).then(() => this.ctx.metrics?.wrote('action', 1));
     } else if (row.action === 'webhook') {
       const payload = { trigger_id: row.id, feed_key: incoming.feed?.key ?? null, value, created_at: isoSeconds(incoming.at) };
       job = postWebhook(row.actionUrl!, payload, this.ctx.config.actions, this.stopping.signal);

@@ -1,7 +1,8 @@
 // The two outputs that leave the server: webhook POSTs and emails. Both run off the ingestion path
 // (the point that fired them is committed and acknowledged already) and report failure by rejecting.
 
-import { createTransport, type Transporter } from 'nodemailer';
+import { createRequire } from 'node:module';
+import type { Transporter } from 'nodemailer';
 import type { ActionSettings } from '../../config.js';
 
 /** The JSON body of a webhook output. */
@@ -89,7 +90,10 @@ export class Mailer {
   }
 
   async send(mail: Email): Promise<void> {
-    this.transport ??= createTransport(this.settings.smtpUrl!);
+    // Loaded on the first email: nodemailer is about 4 MB of a server's idle RSS that most never use.
+    this.transport ??= (createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer')).createTransport(
+      this.settings.smtpUrl!,
+    );
     try {
       await this.transport.sendMail({ from: this.settings.smtpFrom, to: mail.to, subject: mail.subject, text: mail.text });
     } catch (err) {

@@ -43,3 +43,33 @@ export function datumJson(row: DataRow, feedKey: string, retentionDays: number, 
   for (const k of Object.keys(out)) if (include.has(k)) picked[k] = out[k];
   return picked;
 }
+
+const jsonNumber = (x: number) => (Number.isFinite(x) ? String(x) : 'null');
+
+/**
+ * The same record as `JSON.stringify(datumJson(...))`, written as text in one pass (no include):
+ * a 1000-point page built this way skips 1000 intermediate objects and the generic stringify of
+ * them, which a profile of `GET data` showed as a quarter of its time. `feedKeyJson` is the feed
+ * key already JSON-quoted (once per page). test/core/serializers/datum-text.test.ts holds the two
+ * to the same bytes.
+ */
+export function datumText(
+  id: string,
+  value: string,
+  feedId: number,
+  feedKeyJson: string,
+  createdAt: number,
+  lat: number | null,
+  lon: number | null,
+  ele: number | null,
+  retentionDays: number,
+): string {
+  let out = `{"id":${JSON.stringify(id)},"value":${JSON.stringify(value)},"feed_id":${jsonNumber(feedId)},"feed_key":${feedKeyJson},"created_at":"${isoSeconds(createdAt)}"`;
+  if (lat !== null || lon !== null || ele !== null) {
+    const coordinates = `${jsonNumber(lon ?? 0)},${jsonNumber(lat ?? 0)}${ele !== null ? `,${jsonNumber(ele)}` : ''}`;
+    out += `,"location":{"type":"Feature","geometry":{"type":"Point","coordinates":[${coordinates}]}}`;
+    out += `,"lat":${lat === null ? 'null' : jsonNumber(lat)},"lon":${lon === null ? 'null' : jsonNumber(lon)},"ele":${ele === null ? 'null' : jsonNumber(ele)}`;
+  }
+  out += `,"created_epoch":${jsonNumber(Math.floor(createdAt / 1000))},"expiration":${retentionDays > 0 ? `"${isoSeconds(createdAt + retentionDays * 86_400_000)}"` : 'null'}}`;
+  return out;
+}

@@ -101,6 +101,7 @@ export async function groupRoutes(app: FastifyInstance, { core }: { core: Core }
     const stored = await core.data.soon(() =>
       shared ? core.permissions.writeData(writer(req), req.user, shared) : core.data.createInGroup(req.user, group, entries),
     );
+    core.metrics?.wrote('http', stored.length);
     return stored.map(({ feed, row }) => core.serialize.datum(row, feed.key));
   });
 }

@@ -55,6 +55,7 @@ export async function webhookRoutes(app: FastifyInstance, { core }: { core: Core
     if (kind === 'raw' && raw && !isUtf8(raw)) throw badRequest(NOT_UTF8_TEXT);
     const body = kind === 'data' ? { fields: bodyFields(req) } : { raw };
     const { feed, row } = await core.data.soon(() => core.webhooks.receive(req.params.token, kind, body));
+    core.metrics?.wrote('webhook', 1);
     return core.serialize.datum(row, feed.key);
   };
 
