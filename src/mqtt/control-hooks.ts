@@ -5,6 +5,7 @@
 // Working on the wire rather than inside Aedes' handlers keeps every fault honest: the client sees
 // exactly the bytes a faulty broker or network would give it, and Aedes sees only what got through.
 
+import { createHash } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import type { FaultRule, Faults } from '../core/faults.js';
 import type { Journal, JournalInput } from '../core/journal.js';
@@ -53,6 +54,48 @@ interface Packet {
   returnCode?: number;
   granted?: number[];
   subscriptions?: Array<{ topic: string; qos: number }>;
+}
+
+/**
+ * PUBACKs an `omit_ack` rule swallowed, by account, client id and packet id, with the packet's topic and
+ * payload. The point was committed and the client never told, so [MQTT-4.3.2-2] (a PUBLISH with that id
+ * is new once a PUBACK was SENT) does not hold yet: the client's resend of that same packet, on this
+ * connection or after a reconnect, is acknowledged without being stored again. The point is stored once,
+ * and what the test sees is the firmware's retry, not a duplicate the fault itself made.
+ */
+class WithheldAcks {
+  private static readonly MAX = 10_000;
+  private readonly acks = new Map<string, string>();
+
+  add(key: string, fingerprint: string): void {
+    if (this.acks.size >= WithheldAcks.MAX) this.acks.delete(this.acks.keys().next().value!);
+    this.acks.set(key, fingerprint);
+  }
+
+  /** True when this resend is one whose PUBACK was swallowed (and forgets it: one resend is answered). */
+  take(key: string, fingerprint: string): boolean {
+    if (this.acks.get(key) !== fingerprint) return false;
+    this.acks.delete(key);
+    return true;
+  }
+}
+
+/** One table per control plane (its Faults), shared by every connection so a reconnect finds it. */
+const withheldAcks = new WeakMap<object, WithheldAcks>();
+
+function withheldFor(control: MqttControl): WithheldAcks | undefined {
+  if (!control.faults) return undefined;
+  let table = withheldAcks.get(control.faults);
+  if (!table) withheldAcks.set(control.faults, (table = new WithheldAcks()));
+  return table;
+}
+
+function fingerprint(p: Packet): string {
+  return createHash('sha256')
+    .update(p.topic ?? '')
+    .update('\0')
+    .update(p.payload ?? Buffer.alloc(0))
+    .digest('base64');
 }
 
 /** Splits a byte stream into whole MQTT packets (fixed header, remaining length, body). */
@@ -207,6 +250,9 @@ class ControlledConnection extends Duplex {
   private cut = false;
   /** PUBLISH packet ids whose PUBACK a rule on the PUBLISH said to omit. */
   private readonly ackFaults = new Map<number, FaultRule>();
+  /** QoS 1 PUBLISHes waiting for their PUBACK: packet id → fingerprint, for WithheldAcks. */
+  private readonly unacked = new Map<number, string>();
+  private readonly withheld: WithheldAcks | undefined;
   /** SUBSCRIBE packet ids whose filters a rule failed: the positions the SUBACK gets 0x80 at. */
   private readonly failedSubs = new Map<number, { failed: boolean[]; fault: string }>();
   private readonly inQueue: Step[] = [];
@@ -221,6 +267,7 @@ class ControlledConnection extends Duplex {
     private readonly ip: string,
   ) {
     super({ allowHalfOpen: false });
+    this.withheld = withheldFor(control);
     inner.on('data', (chunk: Buffer) => this.incoming(chunk));
     inner.on('end', () => this.push(null));
     inner.on('error', (err) => this.destroy(err));
@@ -237,6 +284,15 @@ class ControlledConnection extends Duplex {
       if (p.cmd === 'connect') {
         this.account = p.username || undefined;
         this.clientId = p.clientId ?? '';
+      }
+      if (p.cmd === 'publish' && p.qos === 1 && p.messageId !== undefined && this.withheld) {
+        const print = fingerprint(p);
+        if (this.withheld.take(this.ackKey(p.messageId), print)) {
+          this.record('in', p, null);
+          this.outgoing(Buffer.from([0x40, 0x02, p.messageId >> 8, p.messageId & 0xff]));
+          continue;
+        }
+        this.unacked.set(p.messageId, print);
       }
       let forward: Buffer | null = frame;
       let delay = 0;
@@ -298,6 +354,10 @@ class ControlledConnection extends Duplex {
     // Nothing left to ask Aedes: the SUBACK is ours.
     this.outgoing(subackFrame(p.messageId, []));
     return { rule: first, forward: null };
+  }
+
+  private ackKey(messageId: number): string {
+    return `${this.account ?? ''}\0${this.clientId}\0${messageId}`;
   }
 
   private refuse(rule: FaultRule): void {
@@ -372,6 +432,11 @@ class ControlledConnection extends Duplex {
         rule ??= this.control.faults?.get(fault) ?? null;
       }
       this.record('out', p, rule);
+      if (p.cmd === 'puback' && p.messageId !== undefined) {
+        const print = this.unacked.get(p.messageId);
+        this.unacked.delete(p.messageId);
+        if (rule?.action.type === 'omit_ack' && print !== undefined) this.withheld?.add(this.ackKey(p.messageId), print);
+      }
       let delay = 0;
       switch (rule?.action.type) {
         case 'drop':

@@ -137,3 +137,39 @@ describe('POST /_aio/reset', () => {
     expect((await t.api('GET', '/alice/feeds', KEY)).json).toEqual([]);
   });
 });
+
+describe('reset and the control plane’s own state', () => {
+  const rule = (account: string | null) => ({
+    account,
+    door: 'http',
+    match: { method: 'GET', path: '/api/v2/*/feeds' },
+    action: { type: 'status', status: 503 },
+  });
+
+  it('an account reset drops that account’s fault rules and journal, and leaves the others', async () => {
+    const { t } = await populated();
+    const alices = (await t.ctl('POST', '/_aio/faults', rule('alice'))).json.id;
+    const bobs = (await t.ctl('POST', '/_aio/faults', rule('bob'))).json.id;
+    expect((await t.ctl('GET', '/_aio/accounts/alice/journal')).json.entries.length).toBeGreaterThan(0);
+
+    expect((await t.ctl('POST', '/_aio/accounts/alice/reset', {})).status).toBe(200);
+    expect((await t.ctl('GET', '/_aio/faults')).json.faults.map((f: { id: string }) => f.id)).toEqual([bobs]);
+    expect((await t.ctl('GET', `/_aio/faults/${alices}`)).status).toBe(404);
+    expect((await t.ctl('GET', '/_aio/accounts/alice/journal')).json.entries).toEqual([]);
+    expect((await t.ctl('GET', '/_aio/accounts/bob/journal')).json.entries.length).toBeGreaterThan(0);
+  });
+
+  it('a whole reset drops every fault rule and the whole journal', async () => {
+    const { t } = await populated();
+    await t.ctl('POST', '/_aio/faults', rule('alice'));
+    await t.ctl('POST', '/_aio/faults', rule(null));
+    expect((await t.ctl('POST', '/_aio/reset', { accounts: 'keep' })).status).toBe(200);
+    expect((await t.ctl('GET', '/_aio/faults')).json.faults).toEqual([]);
+    for (const user of ['alice', 'bob']) {
+      expect((await t.ctl('GET', `/_aio/accounts/${user}/journal`)).json.entries).toEqual([]);
+    }
+    // Traffic after the reset is journaled again.
+    expect((await t.api('GET', '/alice/feeds', KEY)).status).toBe(200);
+    expect((await t.ctl('GET', '/_aio/accounts/alice/journal')).json.entries).toHaveLength(1);
+  });
+});
