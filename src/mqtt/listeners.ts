@@ -8,7 +8,7 @@ import { createServer as createNetServer, type Server as NetServer } from 'node:
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Client } from 'aedes';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { BrokerContext } from './broker-context.js';
 import { connectArrived, forget } from './connect.js';
 import { controlConnection } from './control-hooks.js';
@@ -44,7 +44,13 @@ export function listenTls(ctx: BrokerContext, port: number, host: string, certPa
 
 /** MQTT over WebSocket on an existing HTTP server (Fastify's), at `path`. */
 export function attachWebSocket(ctx: BrokerContext, server: HttpServer, path = MQTT_WS_PATH): void {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: ctx.config.mqttMaxPacketBytes + 1024 });
+  // `ws` is loaded by the first WebSocket client, not at start: it is a fifth of the broker's import time.
+  let wss: Promise<{ server: WebSocketServer; stream: typeof import('ws').createWebSocketStream }> | undefined;
+  const load = () =>
+    (wss ??= import('ws').then((ws) => ({
+      server: new ws.WebSocketServer({ noServer: true, maxPayload: ctx.config.mqttMaxPacketBytes + 1024 }),
+      stream: ws.createWebSocketStream,
+    })));
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = (req.url ?? '').split('?')[0];
     if (url !== path && url !== `${path}/`) {
@@ -57,17 +63,23 @@ export function attachWebSocket(ctx: BrokerContext, server: HttpServer, path = M
     if (ctx.closing) return void socket.destroy();
     ctx.upgraded.add(socket);
     socket.once('close', () => ctx.upgraded.delete(socket));
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const stream = createWebSocketStream(ws);
-      stream.on('error', () => {});
-      const ip = showIp(req.socket.remoteAddress);
-      handle(ctx, stream, ip, req);
-    });
+    load().then(
+      (w) => {
+        if (ctx.closing) return void socket.destroy();
+        w.server.handleUpgrade(req, socket, head, (ws) => {
+          const stream = w.stream(ws);
+          stream.on('error', () => {});
+          const ip = showIp(req.socket.remoteAddress);
+          handle(ctx, stream, ip, req);
+        });
+      },
+      () => socket.destroy(),
+    );
   };
   server.on('upgrade', onUpgrade);
   ctx.detachers.push(() => {
     server.off('upgrade', onUpgrade);
-    wss.close();
+    void wss?.then((w) => w.server.close());
   });
 }
 

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { tokenExpired } from '../tokens.js';
 import type { TokenRow } from '../types.js';
 import { isoSeconds } from '../values.js';
@@ -33,5 +32,12 @@ export function tokenJson(token: TokenRow, now: number, secret?: string) {
  * the PNG encoder's asynchronous zlib stream, so the event loop is not held up.
  */
 export async function tokenCreatedJson(token: TokenRow, secret: string, now: number) {
-  return { ...tokenJson(token, now, secret), qr_code: await QRCode.toDataURL(secret, { type: 'image/png' }) };
+  return { ...tokenJson(token, now, secret), qr_code: await (await qrcode()).toDataURL(secret, { type: 'image/png' }) };
+}
+
+/** `qrcode` is loaded by the first token made, not at start (about a tenth of the server's import time). */
+let qrcodeModule: Promise<typeof import('qrcode')> | undefined;
+function qrcode(): Promise<typeof import('qrcode')> {
+  qrcodeModule ??= import('qrcode').then((m) => (m as { default?: typeof import('qrcode') }).default ?? m);
+  return qrcodeModule;
 }
