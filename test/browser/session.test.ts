@@ -22,6 +22,8 @@ describe('console session in a browser', () => {
     await page.waitForURL(/#\/feeds$/);
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link', { name: 'Feeds' }).getAttribute('aria-current')).resolves.toBe('page');
+    // The loading line the HTML carries is gone once the app is drawn.
+    expect(await page.locator('#app .boot').count()).toBe(0);
     await expect(page.getByText(`${ALICE.username}`, { exact: true })).toBeTruthy();
     // The cookie is HttpOnly: the page cannot read it, nor find the key anywhere it keeps things.
     const seen = await page.evaluate(() => ({

@@ -189,4 +189,7 @@ function App() {
     <${Toast} />`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+// The "Loading" line is for the moment before this script runs; Preact would keep it beside the app.
+root.replaceChildren();
+render(html`<${App} />`, root);
