@@ -7,7 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { Duplex } from 'node:stream';
-import type { FaultRule, Faults } from '../core/faults.js';
+import { type FaultRule, type Faults, MQTT_PACKETS } from '../core/faults.js';
 import type { Journal, JournalInput } from '../core/journal.js';
 
 export interface MqttControl {
@@ -18,24 +18,8 @@ export interface MqttControl {
 /** Payloads are kept as text up to this many bytes. */
 const PAYLOAD_MAX = 4096;
 
-const NAMES = [
-  'reserved',
-  'connect',
-  'connack',
-  'publish',
-  'puback',
-  'pubrec',
-  'pubrel',
-  'pubcomp',
-  'subscribe',
-  'suback',
-  'unsubscribe',
-  'unsuback',
-  'pingreq',
-  'pingresp',
-  'disconnect',
-  'auth',
-];
+/** Packet names by MQTT control packet type (1 connect … 14 disconnect, 15 auth of MQTT 5). */
+const NAMES = ['reserved', ...MQTT_PACKETS, 'auth'];
 
 /** The fields of a packet the journal and the rules look at. */
 interface Packet {
