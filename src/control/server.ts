@@ -12,18 +12,13 @@ import { clockRoutes } from './routes/clock.js';
 import { faultRoutes } from './routes/faults.js';
 import { journalRoutes } from './routes/journal.js';
 import { resetRoutes } from './routes/reset.js';
+import type { ControlRouteOptions } from './route-options.js';
 
 export interface ControlAppOptions {
   key: string;
   control: ControlOptions;
   /** Fixtures and exports are bigger than any API body. */
   bodyLimit?: number;
-}
-
-/** What every route plugin of src/control/routes is registered with. */
-export interface ControlRouteOptions {
-  core: Core;
-  control: ControlOptions;
 }
 
 const UNAUTHORIZED = 'unauthorized - send Authorization: Bearer <AIO_CONTROL_KEY>';
@@ -81,11 +76,4 @@ export async function buildControlApp(core: Core, opts: ControlAppOptions): Prom
   await app.register(resetRoutes, routes);
   await app.register(accountRoutes, routes);
   return app;
-}
-
-/** The JSON body as an object, or a 400 naming what was wrong. */
-export function bodyObject(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new AioError(400, 'bad request - the body must be a JSON object');
-  return body as Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ControlRouteOptions } from '../server.js';
+import type { ControlRouteOptions } from '../route-options.js';
 
 export async function accountRoutes(app: FastifyInstance, { core }: ControlRouteOptions) {
   // Creates or replaces the account from a fixture, in one transaction; a bad fixture changes nothing.

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ClockState } from '../../core/control-clock.js';
 import { AioError } from '../../core/errors.js';
-import { bodyObject, type ControlRouteOptions } from '../server.js';
+import { bodyObject, type ControlRouteOptions } from '../route-options.js';
 
 function clockJson(s: ClockState) {
   return { now: new Date(s.now).toISOString(), mode: s.mode, offset_ms: s.offsetMs };

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AioError } from '../../core/errors.js';
 import type { FaultRule, Faults } from '../../core/faults.js';
-import type { ControlRouteOptions } from '../server.js';
+import type { ControlRouteOptions } from '../route-options.js';
 
 /** A rule as the API shows it: `seen` is bookkeeping for `after`, kept out of the answer. */
 function ruleJson({ seen: _seen, ...rule }: FaultRule) {

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AioError } from '../../core/errors.js';
 import { type Journal, journalFilter } from '../../core/journal.js';
-import { bodyObject, type ControlRouteOptions } from '../server.js';
+import { bodyObject, type ControlRouteOptions } from '../route-options.js';
 
 const LIST_MAX = 10_000;
 const DEFAULT_WAIT_MS = 10_000;

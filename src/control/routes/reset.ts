@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AioError } from '../../core/errors.js';
-import { bodyObject, type ControlRouteOptions } from '../server.js';
+import { bodyObject, type ControlRouteOptions } from '../route-options.js';
 
 /** `disconnect`, if sent, must be a boolean. */
 export function disconnectFlag(body: Record<string, unknown>): boolean {
