@@ -189,6 +189,10 @@ function App() {
     <${Toast} />`;
 }
 
+// The page the address names starts loading now, beside the session check, not after it.
+const first = parseHash(location.hash).page;
+if (first && first !== 'signin') loadPage(first).catch(() => modules.delete(first));
+
 const root = document.getElementById('app');
 // The "Loading" line is for the moment before this script runs; Preact would keep it beside the app.
 root.replaceChildren();
