@@ -3,7 +3,7 @@ import type { Core } from '../../core/core.js';
 import { parseDatum } from '../../core/data.js';
 import { feedNotFound, invalid } from '../../core/errors.js';
 import { DATA_FIELDS } from '../../core/serializers/datum.js';
-import type { FeedRow, UserRow } from '../../core/types.js';
+import type { FeedRow } from '../../core/types.js';
 import { csvLine } from '../../core/values.js';
 import { onSharedPath, writer } from '../auth.js';
 import { bodyFields, queryFields } from '../body.js';
@@ -20,8 +20,6 @@ interface Params {
 type Req = FastifyRequest<{ Params: Params }>;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-/** Feeds whose data/last answer is kept (a map cleared when full: the polled ones come back at once). */
-const LAST_CACHE_MAX = 10_000;
 
 function includeSet(raw: string | undefined): ReadonlySet<string> | undefined {
   if (!raw) return undefined;
@@ -141,36 +139,17 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
   const cursor = (move: 'first' | 'last' | 'next' | 'previous') => async (req: Req, reply: FastifyReply) => {
     if (move === 'last' && req.params.groupKey === undefined) {
       const include = queryFields(req).include;
-      if (!include) return reply.type(JSON_TYPE).send(lastText(req.user, req.params.feedKey));
+      if (!include) {
+        const text = core.data.lastText(req.user, req.params.feedKey);
+        if (text === undefined) throw feedNotFound(req.params.feedKey, req.user.username);
+        return reply.type(JSON_TYPE).send(text);
+      }
       const hit = core.data.lastByIdent(req.user, req.params.feedKey);
       if (!hit) throw feedNotFound(req.params.feedKey, req.user.username);
       return datumJson(req, hit.feed, hit.row);
     }
     const feed = feedOf(req);
     return datumJson(req, feed, core.data[move](feed));
-  };
-  /**
-   * data/last, the most polled route, answered from the text made for the last identical request
-   * while the database has not changed at all since (Data.changeMark(): any row this process
-   * changed, or any commit of another process). Kept only once the read pointer was found on the
-   * point already (a read that moves it, or could not, is not kept): a kept answer is then the same
-   * bytes, and leaves the pointer where this read would have put it. (bench http-last: the lookup
-   * and serialisation were a fifth of the request; the mark costs a tenth of that.)
-   */
-  const lastCache = new Map<string, { changes: number; version: number; text: string }>();
-  const lastText = (user: UserRow, ident: string): string => {
-    const cacheKey = `${user.id}/${ident}`;
-    const [changes, version] = core.data.changeMark();
-    const cached = lastCache.get(cacheKey);
-    if (cached && cached.changes === changes && cached.version === version) return cached.text;
-    const hit = core.data.lastByIdent(user, ident);
-    if (!hit) throw feedNotFound(ident, user.username);
-    const text = JSON.stringify(core.serialize.datum(hit.row, hit.feed.key));
-    if (hit.feed.readPointer === hit.row.id) {
-      if (lastCache.size >= LAST_CACHE_MAX) lastCache.clear();
-      lastCache.set(cacheKey, { changes, version, text });
-    }
-    return text;
   };
 
   const retain = async (req: Req, reply: FastifyReply) => {
