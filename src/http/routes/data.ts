@@ -95,7 +95,7 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
       // The records as text, answered as is (Fastify would stringify an array of objects again).
       const page = core.data.pageText(feed, { startMs, endMs, beforeId, limit });
       headers(page.count, page.more ? page.lastId : undefined);
-      return reply.type(JSON_TYPE).send(page.text);
+      return reply.type(JSON_TYPE).send(page.body);
     }
     const { rows, more } = core.data.page(feed, { startMs, endMs, beforeId, limit });
     headers(rows.length, more ? rows[rows.length - 1]!.id : undefined);
