@@ -2,6 +2,12 @@
 const KEEP_BYTES = 1 << 20;
 
 /**
+ * Buffer's own UTF-8 writer, what `buf.write(s, offset)` calls after checking its arguments and
+ * naming the encoding (a profile showed that wrapper at 6% of GET data, called once per record).
+ */
+type Utf8Writable = Buffer & { utf8Write(s: string, offset: number): number };
+
+/**
  * Text written as UTF-8 straight into one reused scratch buffer, taken as a Buffer of its own at
  * the end. A long answer built with `+=` is a rope that V8 must flatten, measure and encode on the
  * reply path (Fastify's content-length, then the socket write): on a 1000-record page that was
@@ -27,7 +33,7 @@ export class ByteWriter {
     // A UTF-16 unit never takes more than 3 bytes in UTF-8 (a surrogate pair: 4 bytes for 2 units).
     const need = this.off + s.length * 3;
     if (need > this.buf.length) this.grow(need);
-    this.off += this.buf.write(s, this.off);
+    this.off += (this.buf as Utf8Writable).utf8Write(s, this.off);
   }
 
   /** What was written since the last take, as a Buffer of its own (the scratch is reused). */

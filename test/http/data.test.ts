@@ -206,6 +206,23 @@ describe('data list and pagination', () => {
     expect(String(res.headers.link)).not.toContain('rel="next"');
   });
 
+  it('answers the page as JSON bytes with their exact length, non-ASCII values and ?include= alike', async ({ t }) => {
+    await post(t, 'ünïcødé ✓ 🌡 "q" \\');
+    await post(t, 'line\nbreak', { lat: 42.5, lon: -71.25 });
+    const res = await t.req('GET', '/api/v2/alice/feeds/temp/data');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+    expect(res.json.map((d: { value: string }) => d.value)).toEqual(['line\nbreak', 'ünïcødé ✓ 🌡 "q" \\']);
+    expect(res.json[0]).toMatchObject({ lat: 42.5, lon: -71.25, location: { geometry: { coordinates: [-71.25, 42.5] } } });
+    // The same records as the path through datumJson and Fastify's serializer (include= of every field).
+    const all = await t.req(
+      'GET',
+      '/api/v2/alice/feeds/temp/data?include=id,value,feed_id,feed_key,created_at,location,lat,lon,ele,created_epoch,expiration',
+    );
+    expect(res.text).toBe(all.text);
+  });
+
   it('pages by cursor in the Adafruit Link form the Python client parses', async ({ t }) => {
     const batch = Array.from({ length: 25 }, (_, i) => ({
       value: i,
