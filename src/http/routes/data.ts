@@ -92,7 +92,7 @@ export async function dataRoutes(app: FastifyInstance, { core }: { core: Core })
         nextCursor: nextId === undefined ? undefined : encodeCursor(nextId, feed.id),
       });
     if (!include) {
-      // The records as text, answered as is (Fastify would stringify an array of objects again).
+      // The records as JSON bytes, answered as they are (Fastify would stringify an array of objects again).
       const page = core.data.pageText(feed, { startMs, endMs, beforeId, limit });
       headers(page.count, page.more ? page.lastId : undefined);
       return reply.type(JSON_TYPE).send(page.body);
