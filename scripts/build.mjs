@@ -3,7 +3,7 @@
 // hundred modules to resolve and compile is most of the start time saved (README, Performance). Types are
 // checked by `npm run typecheck` (tsc), not here. Packages stay in node_modules when they are native
 // (better-sqlite3), load files of their own at run time (pino's transport worker, pino-pretty), are
-// loaded on first use (ws, nodemailer, prom-client), or are also required at run time by our code, which
+// loaded on first use (ws, nodemailer, prom-client, Fastify's schema compilers), or are also required at run time by our code, which
 // must get the same copy (aedes-packet, aedes-persistence).
 import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -43,6 +43,9 @@ await build({
     'prom-client',
     'aedes-packet',
     'aedes-persistence',
+    // Fastify's schema compilers, which src/http/lazy-schema.ts loads on first use (none at start).
+    '@fastify/ajv-compiler',
+    '@fastify/fast-json-stringify-compiler',
   ],
   // CommonJS packages inside an ES module bundle still call require() (node's built-ins, the packages
   // above) and may read __dirname: give them both.
