@@ -4,7 +4,7 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci
-COPY tsconfig.json tsconfig.build.json drizzle.config.ts ./
+COPY tsconfig.json drizzle.config.ts ./
 COPY scripts ./scripts
 COPY src ./src
 COPY migrations ./migrations

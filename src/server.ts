@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { checkControlKey, type Config } from './config.js';
-import { buildControlApp } from './control/server.js';
 import { Core } from './core/core.js';
 import type { Clock } from './core/clock.js';
 import type { ControlOptions } from './core/control.js';
@@ -88,6 +87,8 @@ export async function startServer(
   let controlUrl: string | undefined;
   if (control && config.controlPort !== undefined) {
     try {
+      // Loaded only when configured: with the control plane off its code is never read.
+      const { buildControlApp } = await import('./control/server.js');
       controlApp = await buildControlApp(core, { key: config.controlKey!, control });
       await controlApp.ready();
       await listen(controlApp, config.controlPort, config.controlHost);

@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-/**
- * The package root, two levels up from here both in the source tree (src/console) and compiled
- * (dist/console): the assets are served from the source tree, which the compiled server does not copy.
- */
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The assets are served from the source tree (src/console), which the compiled server does not copy. */
+const ROOT = PACKAGE_ROOT;
 
 export const ASSETS_DIR = resolve(ROOT, 'src/console/assets');
 

@@ -9,6 +9,7 @@ import { authenticate } from './auth.js';
 import { waitOutBusyDatabase } from './busy.js';
 import { capConnections, serverOptions } from './connections.js';
 import { installControlHooks } from './control-hooks.js';
+import { lazySchemaCompilers } from './lazy-schema.js';
 import { bodyLimitFor, bodyLimits } from './limits.js';
 import { checkQuery, registerBodyParsers, UNSUPPORTED_TYPE_TEXT } from './parsers.js';
 import { redactUrl } from './redact.js';
@@ -102,6 +103,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Fasti
     http: serverOptions(limits),
     rewriteUrl: (req) => normalizeUrl(req.url ?? '/'),
     routerOptions: { maxParamLength: 1024 },
+    schemaController: lazySchemaCompilers,
     frameworkErrors: (err, _req, reply) => {
       const status = err.statusCode ?? 400;
       void (reply as FastifyReply)

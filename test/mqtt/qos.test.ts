@@ -1,6 +1,7 @@
 // QoS (compat-notes §3.4, §3.5): PUBACK only after the point is committed; QoS 2 subscriptions granted 1;
 // delivery QoS = min(publish QoS, subscription QoS).
 import Database from 'better-sqlite3';
+import mqttPacket from 'mqtt-packet';
 import { afterEach, describe, expect, vi } from 'vitest';
 import { FrameGuard } from '../../src/mqtt/frames.js';
 import { mqttTest as it } from './helpers.js';
@@ -36,6 +37,21 @@ describe('QoS', () => {
     } finally {
       reader.close();
     }
+  });
+
+  it("writes packet ids without mqtt-packet's table of 65,536 number buffers (built on the first packet otherwise)", async ({ t }) => {
+    const sub = await t.listen(t.alice, { 'alice/f/n': { qos: 1 } });
+    const ids: number[] = [];
+    sub.client.on('packetreceive', (p) => {
+      if (p.cmd === 'publish' && p.topic === 'alice/f/n') ids.push(p.messageId!);
+    });
+    const pub = await t.connect(t.alice);
+    for (const v of ['1', '2', '3']) await pub.publishAsync('alice/f/n', v, { qos: 1 });
+    await sub.inbox.waitFor((m) => m.topic === 'alice/f/n' && m.payload === '3');
+    expect(mqttPacket.writeToStream.cacheNumbers).toBe(false);
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toBeGreaterThan(0);
   });
 
   it('a QoS 1 publish is readable over HTTP as soon as the PUBACK arrives', async ({ t }) => {
