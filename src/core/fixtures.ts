@@ -268,27 +268,27 @@ export class Fixtures {
       const limit = feed.history ? this.ctx.config.maxValueBytes : this.ctx.config.maxValueBytesNoHistory;
       // Per point only what it takes to check it: its path in the fixture is spelled out on an error.
       const rows: PointRow[] = new Array(data.length);
+      const dpath = (n: number) => `${path}.data[${n}]`;
       for (let n = 0; n < data.length; n++) {
         const d: unknown = data[n];
-        const dpath = () => `${path}.data[${n}]`;
-        if (!isObject(d)) throw bad(dpath(), 'must be an object');
-        if (d.ago_ms !== undefined && d.created_at !== undefined) throw bad(dpath(), 'give created_at or ago_ms, not both');
+        if (!isObject(d)) throw bad(dpath(n), 'must be an object');
+        if (d.ago_ms !== undefined && d.created_at !== undefined) throw bad(dpath(n), 'give created_at or ago_ms, not both');
         let datum: DatumInput;
         try {
           datum = parseDatum(d);
         } catch (err) {
-          throw relabel(dpath(), err);
+          throw relabel(dpath(n), err);
         }
         let createdAt = datum.createdAt ?? now;
         if (d.ago_ms !== undefined) {
           if (typeof d.ago_ms !== 'number' || !Number.isSafeInteger(d.ago_ms) || d.ago_ms < 0 || d.ago_ms > now) {
-            throw bad(`${dpath()}.ago_ms`, 'must be a whole number of milliseconds before now, 0 or more');
+            throw bad(`${dpath(n)}.ago_ms`, 'must be a whole number of milliseconds before now, 0 or more');
           }
           createdAt = now - d.ago_ms;
         }
         // UTF-8 takes at most 3 bytes per UTF-16 unit: short values need no count.
         if (datum.value.length * 3 > limit && Buffer.byteLength(datum.value, 'utf8') > limit) {
-          throw bad(`${dpath()}.value`, `is longer than ${limit} bytes`);
+          throw bad(`${dpath(n)}.value`, `is longer than ${limit} bytes`);
         }
         rows[n] = { id: '', value: datum.value, createdAt, lat: datum.lat ?? null, lon: datum.lon ?? null, ele: datum.ele ?? null };
       }
