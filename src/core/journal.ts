@@ -20,7 +20,38 @@ export interface JournalEntry {
   [field: string]: unknown;
 }
 
-export type JournalInput = Omit<JournalEntry, 'seq' | 'at' | 'fault'> & { fault?: string | null };
+/**
+ * A door may leave fields that cost something to build (a payload's text) to a function under this
+ * key: the journal calls it once, when the entry is first read, so recording a packet stays cheap.
+ * The fields a filter looks at (FILTER_FIELDS) must be given at once.
+ */
+export const LATER: unique symbol = Symbol('journal fields built when read');
+
+export type JournalInput = Omit<JournalEntry, 'seq' | 'at' | 'fault'> & {
+  fault?: string | null;
+  [LATER]?: () => Record<string, unknown>;
+};
+
+/** When the entry was made (ms), until its `at` text is built on first read. */
+const MADE: unique symbol = Symbol('journal entry time');
+
+type Stored = JournalEntry & { [LATER]?: () => Record<string, unknown>; [MADE]?: number };
+
+/** Builds what was left for later (once): the entry as the control API answers it. */
+function ready(entry: Stored): JournalEntry {
+  const made = entry[MADE];
+  if (made !== undefined) {
+    // Gone once built: the entry is then the plain object the control API answers.
+    delete entry[MADE];
+    entry.at = new Date(made).toISOString();
+    const later = entry[LATER];
+    if (later) {
+      delete entry[LATER];
+      Object.assign(entry, later());
+    }
+  }
+  return entry;
+}
 
 /** Filter fields a list, count or wait may use; `path` is a glob and `topic` an MQTT filter, as in fault rules. */
 const FILTER_FIELDS = ['door', 'dir', 'packet', 'topic', 'method', 'path', 'client_id', 'status', 'fault'];
@@ -77,10 +108,13 @@ export class Journal {
     return this.seq;
   }
 
-  append(input: JournalInput): JournalEntry {
-    const entry = input as JournalEntry;
+  /** Adds an entry (what it leaves for later is built when a list or wait first answers it). */
+  append(input: JournalInput): void {
+    const entry = input as Stored;
     entry.seq = ++this.seq;
-    entry.at = new Date(this.clock()).toISOString();
+    // The `at` text is made when the entry is read: most entries of a long run never are.
+    entry.at = '';
+    entry[MADE] = this.clock();
     entry.fault ??= null;
     this.entries.push(entry);
     if (this.entries.length - this.start > this.max) {
@@ -93,7 +127,6 @@ export class Journal {
       }
     }
     if (this.waiters.size > 0) this.offer(entry);
-    return entry;
   }
 
   /** The account's entries after `since` that pass `filter`, oldest first, at most `limit`. */
@@ -110,7 +143,7 @@ export class Journal {
       }
       found.push(e);
     }
-    return { entries: found, next_since: Math.max(next, since), dropped: this.dropped.get(account) ?? 0 };
+    return { entries: found.map(ready), next_since: Math.max(next, since), dropped: this.dropped.get(account) ?? 0 };
   }
 
   count(account: string, filter: Record<string, string> = {}, since = 0): number {
@@ -143,7 +176,7 @@ export class Journal {
     }
     const answer = (matched: boolean) => ({
       matched,
-      entries: found,
+      entries: found.map(ready),
       next_since: matched ? found[found.length - 1]!.seq : Math.max(this.seq, since),
     });
     if (found.length >= count) return Promise.resolve(answer(true));

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { type FaultRule, type Faults, MQTT_PACKETS } from '../core/faults.js';
-import type { Journal, JournalInput } from '../core/journal.js';
+import { type Journal, type JournalInput, LATER } from '../core/journal.js';
 
 export interface MqttControl {
   faults?: Faults;
@@ -534,8 +534,15 @@ class ControlledConnection extends Duplex {
     if (p.dup !== undefined) entry.dup = p.dup;
     if (p.messageId !== undefined) entry.message_id = p.messageId;
     if (p.payload !== undefined) {
-      entry.payload = p.payload.toString('utf8', 0, Math.min(p.payload.length, PAYLOAD_MAX));
-      if (p.payload.length > PAYLOAD_MAX) entry.payload_bytes = p.payload.length;
+      const payload = p.payload;
+      if (payload.buffer.byteLength <= PAYLOAD_MAX) {
+        // Its text is made if someone reads the entry; until then the view keeps the bytes it was read
+        // in, which is why only small reads are kept this way (a bounded journal holds no more than before).
+        entry[LATER] = () => ({ payload: payload.toString('utf8') });
+      } else {
+        entry.payload = payload.toString('utf8', 0, Math.min(payload.length, PAYLOAD_MAX));
+        if (payload.length > PAYLOAD_MAX) entry.payload_bytes = payload.length;
+      }
     }
     if (p.cmd === 'connect') {
       entry.username = p.username;
