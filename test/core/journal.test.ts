@@ -42,6 +42,23 @@ describe('journal', () => {
     expect(j.list('bob').dropped).toBe(1);
   });
 
+  test('bounded: seq cursors, counts and clear keep working once the ring has wrapped', () => {
+    const j = new Journal(new FakeClock().now, 4);
+    for (let i = 1; i <= 11; i++) j.append(pub(i % 3 === 0 ? 'bob' : 'alice', `x/f/${i}`));
+    // Kept: seqs 8 to 11, with the oldest (8) at the ring's middle.
+    expect(j.list('alice').entries.map((e) => e.seq)).toEqual([8, 10, 11]);
+    expect(j.list('alice', {}, 8).entries.map((e) => e.seq)).toEqual([10, 11]);
+    expect(j.list('alice', {}, 3).entries.map((e) => e.seq)).toEqual([8, 10, 11]);
+    expect(j.list('alice', {}, 0, 2)).toMatchObject({ next_since: 10 });
+    expect(j.count('alice', { topic: 'x/f/+' }, 9)).toBe(2);
+    expect(j.list('bob').entries.map((e) => e.seq)).toEqual([9]);
+    j.clear('bob');
+    j.append(pub('alice', 'x/f/12'));
+    expect(j.list('alice').entries.map((e) => e.seq)).toEqual([8, 10, 11, 12]);
+    j.append(pub('alice', 'x/f/13'));
+    expect(j.list('alice').entries.map((e) => e.seq)).toEqual([10, 11, 12, 13]);
+  });
+
   test('clear forgets one account only', () => {
     const j = new Journal(new FakeClock().now, 10);
     j.append(pub('alice', 'alice/f/a'));
