@@ -14,7 +14,8 @@ import type { Actions } from './actions.js';
 import type { Blocks } from './blocks.js';
 import type { Ctx } from './context.js';
 import type { Dashboards } from './dashboards.js';
-import { parseDatum } from './data.js';
+import type { PointRow } from '../db/reset-statements.js';
+import { type DatumInput, parseDatum } from './data.js';
 import type { Data } from './data.js';
 import { AioError } from './errors.js';
 import type { Feeds, Fields } from './feeds.js';
@@ -121,11 +122,16 @@ function at<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof AioError && err.status < 500) {
-      throw new AioError(err.status === 400 ? 422 : err.status, `${path}: ${err.message.replace(/^Validation failed: /, '')}`);
-    }
-    throw err;
+    throw relabel(path, err);
   }
+}
+
+/** A validation error prefixed with the fixture path it came from (anything else as it was). */
+function relabel(path: string, err: unknown): unknown {
+  if (err instanceof AioError && err.status < 500) {
+    return new AioError(err.status === 400 ? 422 : err.status, `${path}: ${err.message.replace(/^Validation failed: /, '')}`);
+  }
+  return err;
 }
 
 function list(fixture: Record<string, unknown>, name: string): Record<string, unknown>[] {
@@ -244,10 +250,7 @@ export class Fixtures {
 
     const feeds = list(fixture, 'feeds');
     const feedRows = new Map<string, FeedRow>();
-    const points: Array<{
-      feed: FeedRow;
-      rows: Array<{ value: string; createdAt: number; lat: number | null; lon: number | null; ele: number | null }>;
-    }> = [];
+    const points: Array<{ feed: FeedRow; rows: PointRow[] }> = [];
     feeds.forEach((f, i) => {
       const path = `feeds[${i}]`;
       const key = text(f.key, `${path}.key`)!;
@@ -263,21 +266,32 @@ export class Fixtures {
       if (data === undefined || data === null) return;
       if (!Array.isArray(data)) throw bad(`${path}.data`, 'must be an array');
       const limit = feed.history ? this.ctx.config.maxValueBytes : this.ctx.config.maxValueBytesNoHistory;
-      const rows = data.map((d: unknown, n) => {
-        const dpath = `${path}.data[${n}]`;
-        if (!isObject(d)) throw bad(dpath, 'must be an object');
-        if (d.ago_ms !== undefined && d.created_at !== undefined) throw bad(dpath, 'give created_at or ago_ms, not both');
-        const datum = at(dpath, () => parseDatum(d));
+      // Per point only what it takes to check it: its path in the fixture is spelled out on an error.
+      const rows: PointRow[] = new Array(data.length);
+      const dpath = (n: number) => `${path}.data[${n}]`;
+      for (let n = 0; n < data.length; n++) {
+        const d: unknown = data[n];
+        if (!isObject(d)) throw bad(dpath(n), 'must be an object');
+        if (d.ago_ms !== undefined && d.created_at !== undefined) throw bad(dpath(n), 'give created_at or ago_ms, not both');
+        let datum: DatumInput;
+        try {
+          datum = parseDatum(d);
+        } catch (err) {
+          throw relabel(dpath(n), err);
+        }
         let createdAt = datum.createdAt ?? now;
         if (d.ago_ms !== undefined) {
           if (typeof d.ago_ms !== 'number' || !Number.isSafeInteger(d.ago_ms) || d.ago_ms < 0 || d.ago_ms > now) {
-            throw bad(`${dpath}.ago_ms`, 'must be a whole number of milliseconds before now, 0 or more');
+            throw bad(`${dpath(n)}.ago_ms`, 'must be a whole number of milliseconds before now, 0 or more');
           }
           createdAt = now - d.ago_ms;
         }
-        if (Buffer.byteLength(datum.value, 'utf8') > limit) throw bad(`${dpath}.value`, `is longer than ${limit} bytes`);
-        return { value: datum.value, createdAt, lat: datum.lat ?? null, lon: datum.lon ?? null, ele: datum.ele ?? null };
-      });
+        // UTF-8 takes at most 3 bytes per UTF-16 unit: short values need no count.
+        if (datum.value.length * 3 > limit && Buffer.byteLength(datum.value, 'utf8') > limit) {
+          throw bad(`${dpath(n)}.value`, `is longer than ${limit} bytes`);
+        }
+        rows[n] = { id: '', value: datum.value, createdAt, lat: datum.lat ?? null, lon: datum.lon ?? null, ele: datum.ele ?? null };
+      }
       points.push({ feed, rows });
     });
     for (const p of points) this.insertPoints(owner, p.feed, p.rows, now);
@@ -380,22 +394,19 @@ export class Fixtures {
     return ids;
   }
 
-  /** The fast path: one prepared insert per point, the feed's count and last value once per feed. */
-  private insertPoints(
-    user: UserRow,
-    feed: FeedRow,
-    rows: Array<{ value: string; createdAt: number; lat: number | null; lon: number | null; ele: number | null }>,
-    now: number,
-  ): void {
+  /** The fast path: multi-row inserts of the points, the feed's count and last value once per feed. */
+  private insertPoints(user: UserRow, feed: FeedRow, rows: PointRow[], now: number): void {
     if (rows.length === 0) return;
     // Without history a feed holds only its newest point.
     const kept = feed.history ? rows : [rows.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a))];
-    const sql = this.ctx.stores.reset;
+    const ids = this.ctx.ids;
     let last = kept[0]!;
     for (const r of kept) {
-      sql.insertData.run(this.ctx.ids.next(r.createdAt), feed.id, user.id, r.value, r.lat, r.lon, r.ele, r.createdAt, now);
+      r.id = ids.next(r.createdAt);
       if (r.createdAt >= last.createdAt) last = r;
     }
+    const sql = this.ctx.stores.reset;
+    sql.insertPoints(feed.id, user.id, now, kept);
     sql.noteBulkInsert(feed.id, kept.length, last.value, last.createdAt);
   }
 

@@ -20,7 +20,38 @@ export interface JournalEntry {
   [field: string]: unknown;
 }
 
-export type JournalInput = Omit<JournalEntry, 'seq' | 'at' | 'fault'> & { fault?: string | null };
+/**
+ * A door may leave fields that cost something to build (a payload's text) to a function under this
+ * key: the journal calls it once, when the entry is first read, so recording a packet stays cheap.
+ * The fields a filter looks at (FILTER_FIELDS) must be given at once.
+ */
+export const LATER: unique symbol = Symbol('journal fields built when read');
+
+export type JournalInput = Omit<JournalEntry, 'seq' | 'at' | 'fault'> & {
+  fault?: string | null;
+  [LATER]?: () => Record<string, unknown>;
+};
+
+/** When the entry was made (ms), until its `at` text is built on first read. */
+const MADE: unique symbol = Symbol('journal entry time');
+
+type Stored = JournalEntry & { [LATER]?: () => Record<string, unknown>; [MADE]?: number };
+
+/** Builds what was left for later (once): the entry as the control API answers it. */
+function ready(entry: Stored): JournalEntry {
+  const made = entry[MADE];
+  if (made !== undefined) {
+    // Gone once built: the entry is then the plain object the control API answers.
+    delete entry[MADE];
+    entry.at = new Date(made).toISOString();
+    const later = entry[LATER];
+    if (later) {
+      delete entry[LATER];
+      Object.assign(entry, later());
+    }
+  }
+  return entry;
+}
 
 /** Filter fields a list, count or wait may use; `path` is a glob and `topic` an MQTT filter, as in fault rules. */
 const FILTER_FIELDS = ['door', 'dir', 'packet', 'topic', 'method', 'path', 'client_id', 'status', 'fault'];
@@ -53,9 +84,13 @@ export function journalFilter(raw: unknown, label = 'match'): Record<string, str
 }
 
 export class Journal {
-  /** Oldest first; entries before `start` are gone (compacted now and then rather than shifted each time). */
-  private entries: JournalEntry[] = [];
-  private start = 0;
+  /**
+   * A ring: it grows up to `max` entries, then each new entry takes the oldest one's place, so that
+   * nothing is ever shifted or copied. `head` is where the oldest is; entry i (0 oldest) is at
+   * (head + i) % max.
+   */
+  private ring: Stored[] = [];
+  private head = 0;
   private seq = 0;
   private readonly dropped = new Map<string, number>();
   private readonly waiters = new Set<Waiter>();
@@ -77,23 +112,23 @@ export class Journal {
     return this.seq;
   }
 
-  append(input: JournalInput): JournalEntry {
-    const entry = input as JournalEntry;
+  /** Adds an entry (what it leaves for later is built when a list or wait first answers it). */
+  append(input: JournalInput): void {
+    const entry = input as Stored;
     entry.seq = ++this.seq;
-    entry.at = new Date(this.clock()).toISOString();
+    // The `at` text is made when the entry is read: most entries of a long run never are.
+    entry.at = '';
+    entry[MADE] = this.clock();
     entry.fault ??= null;
-    this.entries.push(entry);
-    if (this.entries.length - this.start > this.max) {
-      const old = this.entries[this.start]!;
-      this.entries[this.start++] = undefined as unknown as JournalEntry;
+    if (this.ring.length < this.max) {
+      this.ring.push(entry);
+    } else {
+      const old = this.ring[this.head]!;
       this.dropped.set(old.account, (this.dropped.get(old.account) ?? 0) + 1);
-      if (this.start >= this.max) {
-        this.entries = this.entries.slice(this.start);
-        this.start = 0;
-      }
+      this.ring[this.head] = entry;
+      this.head = this.head + 1 === this.max ? 0 : this.head + 1;
     }
     if (this.waiters.size > 0) this.offer(entry);
-    return entry;
   }
 
   /** The account's entries after `since` that pass `filter`, oldest first, at most `limit`. */
@@ -101,8 +136,8 @@ export class Journal {
     const test = compileMatch(filter);
     const found: JournalEntry[] = [];
     let next = this.seq;
-    for (let i = this.firstAfter(since); i < this.entries.length; i++) {
-      const e = this.entries[i]!;
+    for (let i = this.firstAfter(since); i < this.ring.length; i++) {
+      const e = this.entryAt(i);
       if (e.account !== account || !test(e)) continue;
       if (found.length === limit) {
         next = found[found.length - 1]!.seq;
@@ -110,14 +145,14 @@ export class Journal {
       }
       found.push(e);
     }
-    return { entries: found, next_since: Math.max(next, since), dropped: this.dropped.get(account) ?? 0 };
+    return { entries: found.map(ready), next_since: Math.max(next, since), dropped: this.dropped.get(account) ?? 0 };
   }
 
   count(account: string, filter: Record<string, string> = {}, since = 0): number {
     const test = compileMatch(filter);
     let n = 0;
-    for (let i = this.firstAfter(since); i < this.entries.length; i++) {
-      const e = this.entries[i]!;
+    for (let i = this.firstAfter(since); i < this.ring.length; i++) {
+      const e = this.entryAt(i);
       if (e.account === account && test(e)) n++;
     }
     return n;
@@ -137,13 +172,13 @@ export class Journal {
   ): Promise<{ matched: boolean; entries: JournalEntry[]; next_since: number }> {
     const test = compileMatch(filter);
     const found: JournalEntry[] = [];
-    for (let i = this.firstAfter(since); i < this.entries.length && found.length < count; i++) {
-      const e = this.entries[i]!;
+    for (let i = this.firstAfter(since); i < this.ring.length && found.length < count; i++) {
+      const e = this.entryAt(i);
       if (e.account === account && test(e)) found.push(e);
     }
     const answer = (matched: boolean) => ({
       matched,
-      entries: found,
+      entries: found.map(ready),
       next_since: matched ? found[found.length - 1]!.seq : Math.max(this.seq, since),
     });
     if (found.length >= count) return Promise.resolve(answer(true));
@@ -167,13 +202,18 @@ export class Journal {
   /** Forgets the account's entries (every account's without one); its dropped counter starts again. */
   clear(account?: string): void {
     if (account === undefined) {
-      this.entries = [];
+      this.ring = [];
       this.dropped.clear();
     } else {
-      this.entries = this.entries.slice(this.start).filter((e) => e.account !== account);
+      const kept: Stored[] = [];
+      for (let i = 0; i < this.ring.length; i++) {
+        const e = this.entryAt(i);
+        if (e.account !== account) kept.push(e);
+      }
+      this.ring = kept;
       this.dropped.delete(account);
     }
-    this.start = 0;
+    this.head = 0;
   }
 
   /** Ends every wait (the server is closing): each answers with what it found so far. */
@@ -189,13 +229,19 @@ export class Journal {
     }
   }
 
-  /** Index of the first entry with seq > since (seqs increase along the array). */
+  /** The i-th entry, oldest first. */
+  private entryAt(i: number): Stored {
+    const at = this.head + i;
+    return this.ring[at < this.ring.length ? at : at - this.ring.length]!;
+  }
+
+  /** Position (oldest first) of the first entry with seq > since (seqs increase from the oldest). */
   private firstAfter(since: number): number {
-    let lo = this.start;
-    let hi = this.entries.length;
+    let lo = 0;
+    let hi = this.ring.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.entries[mid]!.seq <= since) lo = mid + 1;
+      if (this.entryAt(mid).seq <= since) lo = mid + 1;
       else hi = mid;
     }
     return lo;

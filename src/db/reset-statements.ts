@@ -1,6 +1,24 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './open.js';
 
+/** A fixture's point as it is stored (its id made by the core). */
+export interface PointRow {
+  id: string;
+  value: string;
+  createdAt: number;
+  lat: number | null;
+  lon: number | null;
+  ele: number | null;
+}
+
+/**
+ * Points per multi-row INSERT: one statement call carries this many rows (9 parameters each, far
+ * below SQLite's limit), so a 10,000-point fixture costs 100 calls into SQLite instead of 10,000.
+ */
+const BULK_ROWS = 100;
+const INSERT_DATA = 'INSERT INTO data (id, feed_id, user_id, value, lat, lon, ele, created_at, updated_at) VALUES ';
+const DATA_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
 /**
  * The test control plane's statements (src/control, core/reset.ts and core/fixtures.ts): emptying
  * an account, deleting accounts, a fixture's fixed secrets and its data points in bulk. The
@@ -15,7 +33,8 @@ export class ResetStatements {
   private readonly tokenSecret: Statement<[string, number, number]>;
   private readonly webhookToken: Statement<[string, number, number]>;
   private readonly clearActivities: Statement<[number]>;
-  readonly insertData: Statement<[string, number, number, string, number | null, number | null, number | null, number, number]>;
+  private readonly insertData: Statement<unknown[]>;
+  private readonly insertDataBulk: Statement<unknown[]>;
   private readonly noteBulk: Statement<[number, string, number, number]>;
   private readonly dataOf: Statement<[number]>;
   private readonly secretTaken: Statement<[string, string]>;
@@ -53,9 +72,8 @@ export class ResetStatements {
       .pluck();
     this.webhookTaken = sql.prepare<[string]>('SELECT 1 FROM webhook_receivers WHERE token_hash = ?').pluck();
     this.clearActivities = sql.prepare('DELETE FROM activities WHERE user_id = ?');
-    this.insertData = sql.prepare(
-      'INSERT INTO data (id, feed_id, user_id, value, lat, lon, ele, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.insertData = sql.prepare(INSERT_DATA + DATA_ROW);
+    this.insertDataBulk = sql.prepare(INSERT_DATA + Array<string>(BULK_ROWS).fill(DATA_ROW).join(', '));
     this.noteBulk = sql.prepare('UPDATE feeds SET data_count = data_count + ?, last_value = ?, last_value_at = ? WHERE id = ?');
     this.dataOf = sql.prepare<[number]>('SELECT value, created_at AS createdAt, lat, lon, ele FROM data WHERE feed_id = ? ORDER BY id');
   }
@@ -96,6 +114,21 @@ export class ResetStatements {
     this.clearActivities.run(userId);
   }
 
+  /** Inserts a fixture's points into one feed, BULK_ROWS to a statement (the rest one by one). */
+  insertPoints(feedId: number, userId: number, updatedAt: number, rows: readonly PointRow[]): void {
+    const args: unknown[] = new Array(BULK_ROWS * 9);
+    let i = 0;
+    for (; i + BULK_ROWS <= rows.length; i += BULK_ROWS) {
+      for (let k = 0; k < BULK_ROWS; k++) fillRow(args, k * 9, rows[i + k]!, feedId, userId, updatedAt);
+      this.insertDataBulk.run(args);
+    }
+    const one: unknown[] = new Array(9);
+    for (; i < rows.length; i++) {
+      fillRow(one, 0, rows[i]!, feedId, userId, updatedAt);
+      this.insertData.run(one);
+    }
+  }
+
   /** After a bulk insert of `n` points: the feed's count, and its last value (the newest of them). */
   noteBulkInsert(feedId: number, n: number, lastValue: string, lastAt: number): void {
     this.noteBulk.run(n, lastValue, lastAt, feedId);
@@ -111,4 +144,16 @@ export class ResetStatements {
       ele: number | null;
     }>;
   }
+}
+
+function fillRow(args: unknown[], at: number, r: PointRow, feedId: number, userId: number, updatedAt: number): void {
+  args[at] = r.id;
+  args[at + 1] = feedId;
+  args[at + 2] = userId;
+  args[at + 3] = r.value;
+  args[at + 4] = r.lat;
+  args[at + 5] = r.lon;
+  args[at + 6] = r.ele;
+  args[at + 7] = r.createdAt;
+  args[at + 8] = updatedAt;
 }

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { type FaultRule, type Faults, MQTT_PACKETS } from '../core/faults.js';
-import type { Journal, JournalInput } from '../core/journal.js';
+import { type Journal, type JournalInput, LATER } from '../core/journal.js';
 
 export interface MqttControl {
   faults?: Faults;
@@ -50,6 +50,10 @@ interface Packet {
 class WithheldAcks {
   private static readonly MAX = 10_000;
   private readonly acks = new Map<string, string>();
+
+  get size(): number {
+    return this.acks.size;
+  }
 
   add(key: string, fingerprint: string): void {
     if (this.acks.size >= WithheldAcks.MAX) this.acks.delete(this.acks.keys().next().value!);
@@ -234,8 +238,11 @@ class ControlledConnection extends Duplex {
   private cut = false;
   /** PUBLISH packet ids whose PUBACK a rule on the PUBLISH said to omit. */
   private readonly ackFaults = new Map<number, FaultRule>();
-  /** QoS 1 PUBLISHes waiting for their PUBACK: packet id → fingerprint, for WithheldAcks. */
-  private readonly unacked = new Map<number, string>();
+  /**
+   * QoS 1 PUBLISHes waiting for their PUBACK, by packet id, for WithheldAcks: the packet itself (views
+   * of the bytes read), fingerprinted only if an `omit_ack` rule swallows its PUBACK.
+   */
+  private readonly unacked = new Map<number, Packet>();
   private readonly withheld: WithheldAcks | undefined;
   /** SUBSCRIBE packet ids whose filters a rule failed: the positions the SUBACK gets 0x80 at. */
   private readonly failedSubs = new Map<number, { failed: boolean[]; fault: string }>();
@@ -270,13 +277,12 @@ class ControlledConnection extends Duplex {
         this.clientId = p.clientId ?? '';
       }
       if (p.cmd === 'publish' && p.qos === 1 && p.messageId !== undefined && this.withheld) {
-        const print = fingerprint(p);
-        if (this.withheld.take(this.ackKey(p.messageId), print)) {
+        if (this.withheld.size > 0 && this.withheld.take(this.ackKey(p.messageId), fingerprint(p))) {
           this.record('in', p, null);
           this.outgoing(Buffer.from([0x40, 0x02, p.messageId >> 8, p.messageId & 0xff]));
           continue;
         }
-        this.unacked.set(p.messageId, print);
+        this.unacked.set(p.messageId, p);
       }
       let forward: Buffer | null = frame;
       let delay = 0;
@@ -397,7 +403,22 @@ class ControlledConnection extends Duplex {
     else cb();
   }
 
+  /**
+   * Aedes corks its stream for a tick and hands over several packets at once; they leave in one
+   * socket write here too (corked), not one write per packet, which would cost a system call each.
+   */
   private outgoing(chunk: Buffer): void {
+    const inner = this.inner;
+    if (inner.destroyed || inner.writableEnded) return this.outgoingFrames(chunk);
+    inner.cork();
+    try {
+      this.outgoingFrames(chunk);
+    } finally {
+      if (!inner.destroyed) inner.uncork();
+    }
+  }
+
+  private outgoingFrames(chunk: Buffer): void {
     for (let frame of this.outSplit.push(chunk)) {
       const p = decode(frame);
       let rule = this.control.faults?.match('mqtt', this.account, { packet: p.cmd, dir: 'out', topic: p.topic }) ?? null;
@@ -417,9 +438,9 @@ class ControlledConnection extends Duplex {
       }
       this.record('out', p, rule);
       if (p.cmd === 'puback' && p.messageId !== undefined) {
-        const print = this.unacked.get(p.messageId);
+        const publish = this.unacked.get(p.messageId);
         this.unacked.delete(p.messageId);
-        if (rule?.action.type === 'omit_ack' && print !== undefined) this.withheld?.add(this.ackKey(p.messageId), print);
+        if (rule?.action.type === 'omit_ack' && publish !== undefined) this.withheld?.add(this.ackKey(p.messageId), fingerprint(publish));
       }
       let delay = 0;
       switch (rule?.action.type) {
@@ -513,8 +534,15 @@ class ControlledConnection extends Duplex {
     if (p.dup !== undefined) entry.dup = p.dup;
     if (p.messageId !== undefined) entry.message_id = p.messageId;
     if (p.payload !== undefined) {
-      entry.payload = p.payload.toString('utf8', 0, Math.min(p.payload.length, PAYLOAD_MAX));
-      if (p.payload.length > PAYLOAD_MAX) entry.payload_bytes = p.payload.length;
+      const payload = p.payload;
+      if (payload.buffer.byteLength <= PAYLOAD_MAX) {
+        // Its text is made if someone reads the entry; until then the view keeps the bytes it was read
+        // in, which is why only small reads are kept this way (a bounded journal holds no more than before).
+        entry[LATER] = () => ({ payload: payload.toString('utf8') });
+      } else {
+        entry.payload = payload.toString('utf8', 0, Math.min(payload.length, PAYLOAD_MAX));
+        if (payload.length > PAYLOAD_MAX) entry.payload_bytes = payload.length;
+      }
     }
     if (p.cmd === 'connect') {
       entry.username = p.username;

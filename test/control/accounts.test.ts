@@ -162,6 +162,32 @@ describe('PUT /_aio/accounts/{user}', () => {
     expect((await t.ctl('PUT', '/_aio/accounts/bad name', {})).status).toBe(422);
   });
 
+  it('stores every point of a big fixture in order, across the many-rows-to-a-statement inserts', async () => {
+    t = await startControlled();
+    // 250 points: two statements of 100 rows, then the last 50 one by one.
+    const data = Array.from({ length: 250 }, (_, i) => ({ value: `v${i}`, ago_ms: (250 - i) * 1000, ...(i === 120 ? { lat: 1.5 } : {}) }));
+    expect((await t.ctl('PUT', '/_aio/accounts/dev', { key: 'dev-key-0123456789abcdef', feeds: [{ key: 'temp', data }] })).status).toBe(
+      200,
+    );
+    const out = (await t.ctl('GET', '/_aio/accounts/dev/export')).json;
+    const points = out.feeds[0].data as Array<{ value: string; lat: number | null }>;
+    expect(points.map((d) => d.value)).toEqual(data.map((d) => d.value));
+    expect(points[120]!.lat).toBe(1.5);
+    expect(points[121]!.lat).toBeNull();
+    const last = await t.api('GET', '/dev/feeds/temp/data/last', 'dev-key-0123456789abcdef');
+    expect(last.json.value).toBe('v249');
+  });
+
+  it('counts a long value in UTF-8 bytes', async () => {
+    t = await startControlled();
+    // 341 three-byte characters are 1,023 bytes (the limit is 1,024); 342 are one too many.
+    const ok = await t.ctl('PUT', '/_aio/accounts/dev', { feeds: [{ key: 'a', data: [{ value: '€'.repeat(341) }] }] });
+    expect(ok.status).toBe(200);
+    const res = await t.ctl('PUT', '/_aio/accounts/dev', { feeds: [{ key: 'a', data: [{ value: 'x' }, { value: '€'.repeat(342) }] }] });
+    expect(res.status).toBe(422);
+    expect(res.json.error).toMatch(/^feeds\[0\]\.data\[1\]\.value: is longer than 1024 bytes/);
+  });
+
   it('refuses a token key already in use by another account', async () => {
     t = await startControlled();
     expect((await t.ctl('PUT', '/_aio/accounts/one', { tokens: [{ key: 'shared-secret-0123456789' }] })).status).toBe(200);

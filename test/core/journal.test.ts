@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Journal, journalFilter } from '../../src/core/journal.js';
+import { Journal, journalFilter, LATER } from '../../src/core/journal.js';
 import { FakeClock } from '../helpers.js';
 
 function pub(account: string, topic: string, dir: 'in' | 'out' = 'in') {
@@ -42,6 +42,23 @@ describe('journal', () => {
     expect(j.list('bob').dropped).toBe(1);
   });
 
+  test('bounded: seq cursors, counts and clear keep working once the ring has wrapped', () => {
+    const j = new Journal(new FakeClock().now, 4);
+    for (let i = 1; i <= 11; i++) j.append(pub(i % 3 === 0 ? 'bob' : 'alice', `x/f/${i}`));
+    // Kept: seqs 8 to 11, with the oldest (8) at the ring's middle.
+    expect(j.list('alice').entries.map((e) => e.seq)).toEqual([8, 10, 11]);
+    expect(j.list('alice', {}, 8).entries.map((e) => e.seq)).toEqual([10, 11]);
+    expect(j.list('alice', {}, 3).entries.map((e) => e.seq)).toEqual([8, 10, 11]);
+    expect(j.list('alice', {}, 0, 2)).toMatchObject({ next_since: 10 });
+    expect(j.count('alice', { topic: 'x/f/+' }, 9)).toBe(2);
+    expect(j.list('bob').entries.map((e) => e.seq)).toEqual([9]);
+    j.clear('bob');
+    j.append(pub('alice', 'x/f/12'));
+    expect(j.list('alice').entries.map((e) => e.seq)).toEqual([8, 10, 11, 12]);
+    j.append(pub('alice', 'x/f/13'));
+    expect(j.list('alice').entries.map((e) => e.seq)).toEqual([10, 11, 12, 13]);
+  });
+
   test('clear forgets one account only', () => {
     const j = new Journal(new FakeClock().now, 10);
     j.append(pub('alice', 'alice/f/a'));
@@ -51,6 +68,46 @@ describe('journal', () => {
     expect(j.list('bob').entries).toHaveLength(1);
     j.append(pub('alice', 'alice/f/b'));
     expect(j.list('alice').entries[0]?.seq).toBe(3);
+  });
+
+  test('fields a door leaves for later are built once, when an entry is first read, with the time it was made', async () => {
+    const clock = new FakeClock();
+    const j = new Journal(clock.now, 100);
+    let built = 0;
+    const later = () => {
+      built++;
+      return { payload: 'hello' };
+    };
+    j.append({ ...pub('alice', 'alice/f/a'), [LATER]: later });
+    const made = new Date(clock.ms).toISOString();
+    clock.advance(5000);
+    j.append({ ...pub('alice', 'alice/f/b'), [LATER]: later });
+    expect(j.count('alice', { topic: 'alice/f/+' })).toBe(2);
+    expect(built).toBe(0);
+    const first = j.list('alice', { topic: 'alice/f/a' });
+    expect(first.entries).toEqual([
+      {
+        seq: 1,
+        at: made,
+        account: 'alice',
+        door: 'mqtt',
+        dir: 'in',
+        packet: 'publish',
+        topic: 'alice/f/a',
+        client_id: 'c1',
+        fault: null,
+        payload: 'hello',
+      },
+    ]);
+    expect(JSON.parse(JSON.stringify(first.entries[0]))).toEqual(first.entries[0]);
+    expect(built).toBe(1);
+    const both = await j.wait('alice', {}, 2, 0, 1000);
+    expect(both.entries.map((e) => [e.at, e.payload])).toEqual([
+      [made, 'hello'],
+      [new Date(clock.ms).toISOString(), 'hello'],
+    ]);
+    j.list('alice');
+    expect(built).toBe(2);
   });
 
   test('a wait finds history from since first, then new entries', async () => {
