@@ -26,6 +26,7 @@ try {
 const sources = Math.max(
   newest(join(root, 'src')),
   statSync(join(root, 'scripts', 'build.mjs')).mtimeMs,
+  statSync(join(root, 'scripts', 'build-options.mjs')).mtimeMs,
   statSync(join(root, 'package-lock.json')).mtimeMs,
 );
 if (built < sources) {

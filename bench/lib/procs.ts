@@ -1,12 +1,13 @@
 /**
- * Child processes of the suite: servers (ours and the bare baselines) and load generators. Each runs
- * TypeScript through tsx's loader in its own Node process and talks to the runner over IPC:
+ * Child processes of the suite: servers (ours and the bare baselines, bundled: bench/lib/bundle.ts) and
+ * load generators (TypeScript through tsx's loader), each in its own Node process talking to the runner over IPC:
  * `{ type: 'ready', ... }` once listening or connected, `{ type: 'result', ... }` with its figures.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundled } from './bundle.js';
 
 const BENCH = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const PROFILE_DIR = join(BENCH, 'profiles');
@@ -110,12 +111,15 @@ export function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }
 
-/** Starts `bench/<script>` in its own Node process (TypeScript through tsx). */
+/**
+ * Starts `bench/<script>` in its own Node process: a server script (`bundle`) as an esbuild bundle run by
+ * plain node (bench/lib/bundle.ts), a load script as TypeScript through tsx.
+ */
 export function spawnChild(
   script: string,
-  opts: { env?: Record<string, string>; args?: string[]; profile?: string; name?: string } = {},
+  opts: { env?: Record<string, string>; args?: string[]; profile?: string; name?: string; bundle?: boolean } = {},
 ): Child {
-  const execArgv = ['--import', 'tsx'];
+  const execArgv = opts.bundle ? [] : ['--import', 'tsx'];
   if (opts.profile) {
     // One folder per process: Node writes one profile per thread (tsx's loader has its own), the main
     // thread's is the one whose name has thread id 0 (CPU.<date>.<time>.<pid>.0.<n>.cpuprofile).
@@ -123,7 +127,7 @@ export function spawnChild(
     mkdirSync(dir, { recursive: true });
     execArgv.unshift('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
-  const proc = fork(join(BENCH, script), opts.args ?? [], {
+  const proc = fork(opts.bundle ? bundled(script) : join(BENCH, script), opts.args ?? [], {
     execArgv,
     cwd: resolve(BENCH, '..'),
     env: { ...process.env, ...opts.env },
@@ -137,7 +141,7 @@ export async function startServer(
   script: string,
   opts: { env?: Record<string, string>; profile?: string; name?: string } = {},
 ): Promise<{ child: Child; http?: number; mqtt?: number }> {
-  const child = spawnChild(script, opts);
+  const child = spawnChild(script, { ...opts, bundle: true });
   try {
     const ready = await child.next<{ type: 'ready'; http?: number; mqtt?: number }>('ready', 60_000);
     return { child, http: ready.http, mqtt: ready.mqtt };
