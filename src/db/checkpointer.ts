@@ -102,7 +102,10 @@ export class Checkpointer {
     if (this.stopped) return Promise.reject(new Error('checkpointer stopped'));
     this.running ??= new Promise<Reply | Error>((resolve) => {
       this.settle = resolve;
-      this.ensureWorker().postMessage('checkpoint');
+      const worker = this.ensureWorker();
+      // Referenced while it works, so that a caller awaiting the result keeps the process alive.
+      worker.ref();
+      worker.postMessage('checkpoint');
     })
       .then((r) => {
         if (r instanceof Error) throw r;
@@ -113,6 +116,7 @@ export class Checkpointer {
       })
       .finally(() => {
         this.running = undefined;
+        if (!this.stopped) this.worker?.unref();
       });
     return this.running;
   }
@@ -152,6 +156,8 @@ export class Checkpointer {
     if (this.stopped && !this.worker) return;
     this.stopped = true;
     clearInterval(this.timer);
+    // Held until it exits: unreferenced, the process could end here, before closeDb truncates the WAL.
+    this.worker?.ref();
     await this.running?.catch(() => {});
     const worker = this.worker;
     if (!worker) return;

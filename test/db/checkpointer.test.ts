@@ -116,6 +116,21 @@ describe('Checkpointer', () => {
     await expect(cp.checkpoint()).rejects.toThrow(/stopped/);
   });
 
+  it('stop() holds the process until the worker closed its connection, so closeDb still runs after it', async () => {
+    const tmp = tempDir();
+    cleanups.push(() => tmp.cleanup());
+    const path = join(tmp.dir, 'stopped.sqlite');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/db/fixtures/checkpoint-close.ts', path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(out).toBe('closed\n');
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  }, 30_000);
+
   it('a process killed again and again in the middle of checkpoints leaves a consistent database with every commit', async () => {
     const tmp = tempDir();
     cleanups.push(() => tmp.cleanup());
