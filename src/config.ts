@@ -29,6 +29,8 @@ export interface Config {
   dbPath: string;
   /** How long a data write waits for a database another process holds locked before a 503. */
   dbBusyWaitMs: number;
+  /** How often a worker thread checkpoints the WAL (ms); 0: SQLite's own checkpoints, inside commits. */
+  dbCheckpointMs: number;
   username: string | undefined;
   key: string | undefined;
   extraUsers: Array<{ username: string; key: string }>;
@@ -285,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     controlJournalMax: int(env, 'AIO_CONTROL_JOURNAL_MAX', 10_000, 1, 10_000_000),
     dbPath: dbRaw === ':memory:' ? ':memory:' : resolve(dbRaw),
     dbBusyWaitMs: int(env, 'AIO_DB_BUSY_TIMEOUT_MS', 10_000, 0, 600_000),
+    dbCheckpointMs: int(env, 'AIO_DB_CHECKPOINT_MS', 1000, 0, 3_600_000),
     username: rawUser === undefined ? undefined : username('AIO_USERNAME', rawUser),
     key: rawKey === undefined || rawKey === '' ? undefined : key('AIO_KEY', rawKey),
     extraUsers,

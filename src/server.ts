@@ -6,6 +6,7 @@ import type { ControlOptions } from './core/control.js';
 import { ControlClock } from './core/control-clock.js';
 import { Faults } from './core/faults.js';
 import { Journal } from './core/journal.js';
+import { Checkpointer } from './db/checkpointer.js';
 import { closeDb, openDb } from './db/open.js';
 import { buildApp } from './http/app.js';
 import { startBroker, type MqttBroker, type StartedBroker } from './mqtt/broker.js';
@@ -128,6 +129,15 @@ export async function startServer(
     );
   }
   core.startSweeps();
+  // WAL checkpoints in a worker thread, so that no commit (and no client) waits for one.
+  const checkpoints =
+    config.dbCheckpointMs > 0
+      ? new Checkpointer(db.$client, {
+          intervalMs: config.dbCheckpointMs,
+          onError: (err) => core.events.emit('error', { source: 'wal checkpoint', err }),
+        })
+      : undefined;
+  checkpoints?.start();
   let closing: Promise<void> | undefined;
   return {
     core,
@@ -147,6 +157,8 @@ export async function startServer(
         await controlApp?.close();
         await mqtt.broker.close();
         await http.close();
+        // Its connection closed first, so that closeDb's checkpoint leaves no WAL behind.
+        await checkpoints?.stop();
         closeDb(db);
       })();
       return closing;

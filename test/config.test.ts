@@ -50,6 +50,14 @@ describe('configuration', () => {
     });
   });
 
+  it('checkpoints the WAL from a worker every second unless AIO_DB_CHECKPOINT_MS says otherwise (0: SQLite itself)', () => {
+    expect(loadConfig({}).dbCheckpointMs).toBe(1000);
+    expect(loadConfig({ AIO_DB_CHECKPOINT_MS: '0' }).dbCheckpointMs).toBe(0);
+    expect(loadConfig({ AIO_DB_CHECKPOINT_MS: '250' }).dbCheckpointMs).toBe(250);
+    expect(() => loadConfig({ AIO_DB_CHECKPOINT_MS: 'often' })).toThrow(/AIO_DB_CHECKPOINT_MS/);
+    expect(() => loadConfig({ AIO_DB_CHECKPOINT_MS: '-1' })).toThrow(/AIO_DB_CHECKPOINT_MS/);
+  });
+
   it('caps HTTP connections overall and per address, well below the ~20,000 file descriptors', () => {
     expect(loadConfig({}).http).toMatchObject({
       maxConnections: 4_000,

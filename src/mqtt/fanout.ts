@@ -121,15 +121,9 @@ export class Fanout {
 
   private deliverUser(events: Pending[]): void {
     const user = events[0]!.user;
-    const sessions = this.index.forUser(user.username);
+    for (const e of events) this.deliverFeed(user, e);
+    const sessions = this.index.groupSubs(user.username);
     if (!sessions) return;
-    let groupSubs = false;
-    for (const e of events) this.deliverFeed(user, sessions, e);
-    for (const subs of sessions.values()) {
-      for (const sub of subs.values()) if (sub.groups) groupSubs = true;
-      if (groupSubs) break;
-    }
-    if (!groupSubs) return;
     // Consecutive points on distinct feeds share one group message; a feed seen twice starts a new one.
     let run: Pending[] = [];
     const seen = new Set<number>();
@@ -145,13 +139,14 @@ export class Fanout {
     this.deliverGroups(user, sessions, run);
   }
 
-  private deliverFeed(user: UserRow, sessions: Map<Session, Map<string, Sub>>, e: Pending): void {
+  private deliverFeed(user: UserRow, e: Pending): void {
     let canonical: Canonical[] | undefined;
     const payloads = new Map<TopicFormat, string>();
-    for (const [session, subs] of sessions) {
+    // Only the filters that may match: its literal names and the wildcards (subscriptions.ts).
+    for (const [session, subs] of this.index.feedCandidates(user.username, e.feed)) {
       if (session.closed) continue;
       const out = new Outbox();
-      for (const sub of subs.values()) {
+      for (const sub of subs) {
         const qos = Math.min(sub.qos, e.qos) as Qos;
         const lit = sub.literal;
         if (lit) {
@@ -197,7 +192,6 @@ export class Fanout {
         if (session.closed) continue;
         const out = new Outbox();
         for (const sub of subs.values()) {
-          if (!sub.groups) continue;
           const qos = Math.min(sub.qos, qosMax) as Qos;
           const lit = sub.literal;
           if (lit) {
