@@ -129,7 +129,7 @@ export class Data {
       };
       s.insert.run(id, feed.id, user.id, row.value, row.lat, row.lon, row.ele, createdAt, now);
       if (feed.history) {
-        s.noteInsert.run({ feedId: feed.id, n: 1, value: row.value, at: createdAt });
+        s.noteInsert.run(feed.id, 1, row.value, createdAt);
         this.chart.added(row);
       } else {
         // Without history only the newest point is kept.
