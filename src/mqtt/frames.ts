@@ -43,12 +43,6 @@ export class FrameGuard extends Duplex {
   private topicSized = false;
   private refused = false;
   private ended = false;
-  /** Whether the connection is corked until the end of this tick (see send()). */
-  private corked = false;
-  private readonly uncorkInner = () => {
-    this.corked = false;
-    this.inner.uncork();
-  };
 
   constructor(
     readonly inner: Duplex,
@@ -198,7 +192,7 @@ export class FrameGuard extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     if (this.inner.destroyed) return cb(new Error('connection closed'));
-    if (this.send(chunk)) cb();
+    if (this.inner.write(chunk)) cb();
     else this.once('innerDrain', () => cb());
   }
 
@@ -209,22 +203,8 @@ export class FrameGuard extends Duplex {
   override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
     if (this.inner.destroyed) return cb(new Error('connection closed'));
     const data = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
-    if (this.send(data)) cb();
+    if (this.inner.write(data)) cb();
     else this.once('innerDrain', () => cb());
-  }
-
-  /**
-   * The packets written to one connection in one tick leave in one socket write: a group commit
-   * acknowledges its batch at once, and a client with 16 publishes in flight would otherwise cost
-   * a syscall a PUBACK (bench mqtt-ingest QoS 1: the socket writes were a sixth of the CPU).
-   */
-  private send(data: Buffer): boolean {
-    if (!this.corked) {
-      this.corked = true;
-      this.inner.cork();
-      process.nextTick(this.uncorkInner);
-    }
-    return this.inner.write(data);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
