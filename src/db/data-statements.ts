@@ -111,13 +111,34 @@ class FeedByKey {
   }
 }
 
+/**
+ * Counts new points on a feed and makes the newest its last value. Positional parameters: binding
+ * them costs a third less than named ones, and this runs once a point.
+ */
+class NoteInsert {
+  private readonly stmt: Statement<[number, number, string, number, number, number]>;
+
+  constructor(db: Database) {
+    this.stmt = db.prepare(
+      `UPDATE feeds SET data_count = data_count + ?,
+         last_value = CASE WHEN last_value_at IS NULL OR ? >= last_value_at THEN ? ELSE last_value END,
+         last_value_at = CASE WHEN last_value_at IS NULL OR ? >= last_value_at THEN ? ELSE last_value_at END
+       WHERE id = ?`,
+    );
+  }
+
+  run(feedId: number, n: number, value: string, at: number): void {
+    this.stmt.run(n, at, value, at, at, feedId);
+  }
+}
+
 /** A page row with exactly the columns a data record shows: id, value, lat, lon, ele, created_at. */
 export type PageRow = [id: string, value: string, lat: number | null, lon: number | null, ele: number | null, createdAt: number];
 
 export class DataStatements {
   readonly insert: Statement<[string, number, number, string, number | null, number | null, number | null, number, number]>;
   /** Counts a new point and makes it the feed's last value when it is the newest. */
-  readonly noteInsert: Statement<{ feedId: number; n: number; value: string; at: number }>;
+  readonly noteInsert: NoteInsert;
   readonly dropOthers: Statement<[number, string]>;
   readonly setCount: Statement<[number, number]>;
   readonly get: RowStatement<[number, string]>;
@@ -163,12 +184,7 @@ export class DataStatements {
     this.insert = db.prepare(
       `INSERT INTO data (id, feed_id, user_id, value, lat, lon, ele, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.noteInsert = db.prepare(
-      `UPDATE feeds SET data_count = data_count + @n,
-         last_value = CASE WHEN last_value_at IS NULL OR @at >= last_value_at THEN @value ELSE last_value END,
-         last_value_at = CASE WHEN last_value_at IS NULL OR @at >= last_value_at THEN @at ELSE last_value_at END
-       WHERE id = @feedId`,
-    );
+    this.noteInsert = new NoteInsert(db);
     this.dropOthers = db.prepare(`DELETE FROM data WHERE feed_id = ? AND id != ?`);
     this.setCount = db.prepare(`UPDATE feeds SET data_count = ? WHERE id = ?`);
     const rows = <P extends unknown[]>(sql: string) => new RowStatement<P>(db.prepare<P>(sql));

@@ -38,6 +38,7 @@ export function storageFault(err: unknown): StorageFault | null {
  */
 export class Transactions {
   private readonly frames: Array<Array<() => void>> = [];
+  private epochValue = 0;
   private readonly outer: (fn: () => unknown) => unknown;
   private readonly nested: (fn: () => unknown) => unknown;
 
@@ -52,6 +53,16 @@ export class Transactions {
     return this.frames.length > 0;
   }
 
+  /**
+   * Moves whenever an outermost transaction begins or ends and whenever any part of one is rolled
+   * back. Inside run(), while it stays the same, what this transaction read is still what the
+   * database holds, unless this transaction itself changed it (no other connection can write while
+   * we hold the write lock): a lookup may be kept for that long (core/data.ts, the feed of a write).
+   */
+  get epoch(): number {
+    return this.epochValue;
+  }
+
   /** Runs `fn` in a transaction (a savepoint when nested); throws what `fn` or the commit threw. */
   run<T>(fn: () => T): T {
     const outermost = this.frames.length === 0;
@@ -59,27 +70,33 @@ export class Transactions {
       // Someone opened a transaction by another way: join it as a savepoint, deliver on our return.
       return this.runJoined(fn);
     }
+    if (outermost) this.epochValue++;
     this.frames.push([]);
     let result: T;
     try {
       result = (outermost ? this.outer(fn) : this.nested(fn)) as T;
     } catch (err) {
+      this.epochValue++;
       this.frames.pop();
       throw err;
     }
     const done = this.frames.pop()!;
+    if (outermost) this.epochValue++;
     if (outermost) for (const cb of done) cb();
     else this.frames[this.frames.length - 1]!.push(...done);
     return result;
   }
 
   private runJoined<T>(fn: () => T): T {
+    // Not our transaction: its begin and end are not seen here, so nothing read in it is kept.
+    this.epochValue++;
     this.frames.push([]);
     try {
       const result = this.nested(fn) as T;
       for (const cb of this.frames[this.frames.length - 1]!) cb();
       return result;
     } finally {
+      this.epochValue++;
       this.frames.pop();
     }
   }

@@ -134,3 +134,61 @@ describe('group commit (core/write-queue.ts)', () => {
     expect(errors).toEqual(['data listener']);
   });
 });
+
+// A batch reads each feed it writes to once (core/data.ts findFeed): what it keeps must never outlive
+// the transaction, nor a part of it that was rolled back.
+describe('feeds read once per group commit (core/data.ts findFeed)', () => {
+  let t: TestCore;
+  afterEach(() => t?.close());
+
+  const write = (value: string, key = 'temp') => t.core.data.soon(() => t.core.data.createOrAutoCreate(t.alice.user, key, [{ value }]));
+
+  it('a write rolled back after storing leaves no trace in the feed the next write of its batch sees', async () => {
+    t = makeCore();
+    await write('0');
+    const events: DataEvent[] = [];
+    t.core.events.on('data', (e) => events.push(e));
+    const results = await Promise.all([
+      settle(write('1')),
+      settle(
+        t.core.data.soon(() => {
+          t.core.data.createOrAutoCreate(t.alice.user, 'temp', [{ value: 'rolled back' }]);
+          throw new Error('refused after storing');
+        }),
+      ),
+      settle(write('3')),
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+    expect(events.map((e) => e.datum.value)).toEqual(['1', '3']);
+    const last = events[1]!.feed;
+    expect(last.lastValue).toBe('3');
+    expect(last.dataCount).toBe(3);
+    expect(t.core.feeds.find(t.alice.user, 'temp')?.dataCount).toBe(3);
+  });
+
+  it('one batch shares the feed it writes to, and its count follows every point', async () => {
+    t = makeCore();
+    const events: DataEvent[] = [];
+    t.core.events.on('data', (e) => events.push(e));
+    await Promise.all(['1', '2', '3'].map((v) => write(v)));
+    expect(events.map((e) => e.datum.value)).toEqual(['1', '2', '3']);
+    expect(new Set(events.map((e) => e.feed.id)).size).toBe(1);
+    expect(t.core.feeds.find(t.alice.user, 'temp')).toMatchObject({ dataCount: 3, lastValue: '3' });
+  });
+
+  it('the next batch sees a feed changed in between: a new key, then disabled', async () => {
+    t = makeCore();
+    const first = await write('1');
+    expect(t.core.feeds.update(t.alice.user, first.feed, { name: 'Renamed', key: 'renamed' }).key).toBe('renamed');
+    // The old key (and name) names no feed any more: a write to it makes a new one.
+    const again = await write('2');
+    expect(again.feed.id).not.toBe(first.feed.id);
+    expect(again.feed.key).toBe('temp');
+    const renamed = await write('3', 'renamed');
+    expect(renamed.feed.id).toBe(first.feed.id);
+    t.core.feeds.update(t.alice.user, renamed.feed, { enabled: false });
+    const refused = await settle(write('4', 'renamed'));
+    expect(refused.ok).toBe(false);
+    expect(String(!refused.ok && refused.e)).toContain('disabled');
+  });
+});

@@ -22,4 +22,21 @@ describe('MQTT group commit', () => {
       expect((await t.req('GET', '/api/v2/alice/feeds/step/data/last')).json.value).toBe(String(i));
     }
   });
+
+  it('a feed changed between two publishes: the next packet sees the change (renamed, then disabled)', async ({ t }) => {
+    const pub = await t.connect(t.alice);
+    const errors = await t.listen(t.alice, ['alice/errors']);
+    await pub.publishAsync('alice/f/temp', '1', { qos: 1 });
+    await t.req('PUT', '/api/v2/alice/feeds/temp', { body: { name: 'Renamed', key: 'renamed' } });
+    await pub.publishAsync('alice/f/temp', '2', { qos: 1 });
+    await pub.publishAsync('alice/f/renamed', '3', { qos: 1 });
+    const values = async (key: string) =>
+      (await t.req('GET', `/api/v2/alice/feeds/${key}/data`)).json.map((d: { value: string }) => d.value).reverse();
+    expect(await values('renamed')).toEqual(['1', '3']);
+    expect(await values('temp')).toEqual(['2']);
+    await t.req('PUT', '/api/v2/alice/feeds/renamed', { body: { enabled: false } });
+    await pub.publishAsync('alice/f/renamed', '4', { qos: 1 });
+    await errors.inbox.waitFor((m) => m.payload.includes('disabled'));
+    expect(await values('renamed')).toEqual(['1', '3']);
+  });
 });
