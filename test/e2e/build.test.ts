@@ -3,13 +3,14 @@
 // and its OpenAPI document (read from src/console beside the package root), MQTT over TCP and over
 // WebSocket (`ws`, loaded on first use from node_modules), stops cleanly on SIGTERM; the bundled account
 // command opens the same file.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
+import { spawnServer } from './server-process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // Its own output folder, so that this test never races `npm start` (test/e2e/server.test.ts) over dist/.
@@ -49,37 +50,16 @@ describe('the bundled build', () => {
   });
 
   it('serves HTTP, the console and MQTT on a fresh database, stops on SIGTERM, and the account command reads it', async () => {
-    const child = spawn(process.execPath, [join(OUT, 'main.js')], {
-      cwd: tmp.dir, // not the package root: the bundle finds its files from where it lies
-      env: {
-        ...process.env,
-        PORT: '0',
-        MQTT_PORT: '0',
-        HOST: '127.0.0.1',
-        AIO_DB: dbPath,
-        AIO_USERNAME: 'bundle',
-        AIO_KEY: 'bundle-secret-key',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    // Not from the package root: the bundle finds its files from where it lies.
+    const server = spawnServer(process.execPath, [join(OUT, 'main.js')], {
+      cwd: tmp.dir,
+      dbPath,
+      username: 'bundle',
+      key: 'bundle-secret-key',
     });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, exited } = server;
     try {
-      const [, http, mqttUrl] = await new Promise<RegExpExecArray>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start line in: ${out}`)), 30_000);
-        const look = () => {
-          const m = /HTTP API on (http:\/\/\S+)\/api\/v2, MQTT on (mqtt:\/\/\S+),/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m);
-          }
-        };
-        child.stdout.on('data', look);
-        child.once('exit', () => reject(new Error(`the server exited: ${out}`)));
-      });
+      const [, http, mqttUrl] = await server.started(30_000);
       const auth = { 'X-AIO-Key': 'bundle-secret-key' };
 
       expect((await fetch(`${http}/health`)).status).toBe(200);
@@ -112,7 +92,7 @@ describe('the bundled build', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-    expect(out).toContain('stopped cleanly');
+    expect(server.output()).toContain('stopped cleanly');
 
     const listed = execFileSync(process.execPath, [join(OUT, 'cli.js'), 'user', 'list'], {
       env: { ...process.env, AIO_DB: dbPath },

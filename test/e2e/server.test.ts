@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Server } from '../../src/server.js';
 import { tempDir, testConfig } from '../helpers.js';
+import { spawnServer } from './server-process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -80,35 +81,12 @@ describe('the npm start process', () => {
     const tmp = tempDir();
     const dbPath = join(tmp.dir, 'sub', 'aio.sqlite');
     // As Docker and the README run it: `npm start`, whose pid is the one that gets the signal.
-    const child = spawn('npm', ['start'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: '0',
-        MQTT_PORT: '0',
-        HOST: '127.0.0.1',
-        AIO_DB: dbPath,
-        AIO_USERNAME: 'proc',
-        AIO_KEY: 'proc-secret-key',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no start line in: ${out}`)), 90_000);
-      child.stdout.on('data', () => {
-        const m = /HTTP API on (http:\/\/\S+)\/api\/v2/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-    });
-    expect(out).toContain('proc');
-    expect(out).not.toContain('proc-secret-key');
+    const server = spawnServer('npm', ['start'], { cwd: ROOT, dbPath, username: 'proc', key: 'proc-secret-key' });
+    const { child } = server;
+    const [, url] = await server.started(90_000);
+    const out = server.output;
+    expect(out()).toContain('proc');
+    expect(out()).not.toContain('proc-secret-key');
     const write = await fetch(`${url}/api/v2/proc/feeds/kept/data`, {
       method: 'POST',
       headers: { 'X-AIO-Key': 'proc-secret-key', 'Content-Type': 'application/json' },
@@ -127,7 +105,7 @@ describe('the npm start process', () => {
     child.kill('SIGTERM');
     for (let i = 0; i < 200 && alive(serverPid); i++) await new Promise((r) => setTimeout(r, 50));
     expect(alive(serverPid)).toBe(false);
-    expect(out).toContain('SIGTERM received');
+    expect(out()).toContain('SIGTERM received');
     await expect(fetch(`${url}/health`)).rejects.toThrow();
     const db = new Database(dbPath, { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
