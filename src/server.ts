@@ -63,12 +63,7 @@ export async function startServer(
   );
   const made = provisionAccounts(core, config);
   const http = await buildApp(core, { logger, control, consoleHeartbeatMs: opts.consoleHeartbeatMs });
-  // Listened on directly: Fastify's own listen logs a line per address, which the banner below replaces.
   await http.ready();
-  await listen(http, config.port, config.host);
-  const port = boundPort(http, config.port);
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const httpUrl = `http://${shownHost}:${port}`;
   let mqtt: StartedBroker;
   try {
     mqtt = await startBroker(core, config, {
@@ -102,6 +97,20 @@ export async function startServer(
       throw err;
     }
   }
+  // The API's port opens last: a rig that waits for /health may then use MQTT and the control plane at
+  // once. Listened on directly: Fastify's own listen logs a line per address, which the banner replaces.
+  try {
+    await listen(http, config.port, config.host);
+  } catch (err) {
+    await controlApp?.close();
+    await mqtt.broker.close();
+    await http.close();
+    closeDb(db);
+    throw err;
+  }
+  const port = boundPort(http, config.port);
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const httpUrl = `http://${shownHost}:${port}`;
   const where = {
     http: `${httpUrl}/api/v2`,
     mqtt: `mqtt://${shownHost}:${mqtt.port}`,

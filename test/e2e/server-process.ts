@@ -15,7 +15,7 @@ export interface ServerProcess {
 export function spawnServer(
   command: string,
   args: string[],
-  opts: { cwd: string; dbPath: string; username: string; key: string },
+  opts: { cwd: string; dbPath: string; username: string; key: string; env?: Record<string, string> },
 ): ServerProcess {
   const child = spawn(command, args, {
     cwd: opts.cwd,
@@ -28,6 +28,7 @@ export function spawnServer(
       AIO_USERNAME: opts.username,
       AIO_KEY: opts.key,
       LOG_LEVEL: 'warn',
+      ...opts.env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

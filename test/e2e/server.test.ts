@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -127,5 +128,59 @@ describe('the npm start process', () => {
     expect(code).toBe(2);
     expect(err.trim().split('\n')).toHaveLength(1);
     expect(err).toContain('PORT');
+  });
+});
+
+describe('readiness', () => {
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const s = createNetServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
+    });
+  const accepts = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+
+  it('answers /health only once MQTT and the control plane accept connections too', async () => {
+    const tmp = tempDir();
+    const [http, mqttPort, controlPort] = [await freePort(), await freePort(), await freePort()];
+    // From source through tsx, as the Python client's tests start it: the control door is loaded on
+    // first use, so it is the last to come up.
+    const server = spawnServer(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      dbPath: join(tmp.dir, 'aio.sqlite'),
+      username: 'ready',
+      key: 'ready-secret-key',
+      env: {
+        PORT: String(http),
+        MQTT_PORT: String(mqttPort),
+        AIO_CONTROL_PORT: String(controlPort),
+        AIO_CONTROL_KEY: 'ready-control-key-0123456789',
+      },
+    });
+    try {
+      let healthy = false;
+      for (let i = 0; i < 3000 && !healthy && server.child.exitCode === null; i++) {
+        healthy = await fetch(`http://127.0.0.1:${http}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (!healthy) await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(healthy, server.output()).toBe(true);
+      expect(await accepts(mqttPort)).toBe(true);
+      expect(await accepts(controlPort)).toBe(true);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      tmp.cleanup();
+    }
   });
 });
