@@ -64,7 +64,9 @@ export async function startServer(
   const made = provisionAccounts(core, config);
   const http = await buildApp(core, { logger, control, consoleHeartbeatMs: opts.consoleHeartbeatMs });
   await http.ready();
-  let mqtt: StartedBroker;
+  let mqtt: StartedBroker | undefined;
+  let controlApp: FastifyInstance | undefined;
+  let controlUrl: string | undefined;
   try {
     mqtt = await startBroker(core, config, {
       clock,
@@ -74,48 +76,34 @@ export async function startServer(
       log: opts.log ?? (config.logLevel === 'silent' ? undefined : (line) => logger.warn({ door: 'mqtt' }, line)),
       debug: config.logLevel === 'debug' || config.logLevel === 'trace',
     });
-  } catch (err) {
-    await http.close();
-    closeDb(db);
-    throw err;
-  }
-  let controlApp: FastifyInstance | undefined;
-  let controlUrl: string | undefined;
-  if (control && config.controlPort !== undefined) {
-    try {
+    if (control && config.controlPort !== undefined) {
       // Loaded only when configured: with the control plane off its code is never read.
       const { buildControlApp } = await import('./control/server.js');
       controlApp = await buildControlApp(core, { key: config.controlKey!, control });
       await controlApp.ready();
       await listen(controlApp, config.controlPort, config.controlHost);
       controlUrl = `http://${config.controlHost.includes(':') ? `[${config.controlHost}]` : config.controlHost}:${boundPort(controlApp, config.controlPort)}`;
-    } catch (err) {
-      await controlApp?.close();
-      await mqtt.broker.close();
-      await http.close();
-      closeDb(db);
-      throw err;
     }
-  }
-  // The API's port opens last: a rig that waits for /health may then use MQTT and the control plane at
-  // once. Listened on directly: Fastify's own listen logs a line per address, which the banner replaces.
-  try {
+    // The API's port opens last: a rig that waits for /health may then use MQTT and the control plane at
+    // once. Listened on directly: Fastify's own listen logs a line per address, which the banner replaces.
     await listen(http, config.port, config.host);
   } catch (err) {
     await controlApp?.close();
-    await mqtt.broker.close();
+    await mqtt?.broker.close();
     await http.close();
     closeDb(db);
     throw err;
   }
+  // Fixed here: the closures below see a const, not the `let` narrowed above.
+  const started = mqtt;
   const port = boundPort(http, config.port);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const httpUrl = `http://${shownHost}:${port}`;
   const where = {
     http: `${httpUrl}/api/v2`,
-    mqtt: `mqtt://${shownHost}:${mqtt.port}`,
+    mqtt: `mqtt://${shownHost}:${started.port}`,
     ws: `ws://${shownHost}:${port}/mqtt`,
-    ...(mqtt.tlsPort === undefined ? {} : { mqtts: `mqtts://${shownHost}:${mqtt.tlsPort}` }),
+    ...(started.tlsPort === undefined ? {} : { mqtts: `mqtts://${shownHost}:${started.tlsPort}` }),
   };
   const accounts = core.accounts.list().map((u) => u.username);
   for (const m of made) {
@@ -152,9 +140,9 @@ export async function startServer(
     core,
     http,
     httpUrl,
-    mqtt: mqtt.broker,
-    mqttPort: mqtt.port,
-    mqttsPort: mqtt.tlsPort,
+    mqtt: started.broker,
+    mqttPort: started.port,
+    mqttsPort: started.tlsPort,
     controlUrl,
     control,
     close() {
@@ -164,7 +152,7 @@ export async function startServer(
         // Journal waits end first: the control listener's close waits for the requests they hold.
         control?.journal?.close();
         await controlApp?.close();
-        await mqtt.broker.close();
+        await started.broker.close();
         await http.close();
         // Its connection closed first, so that closeDb's checkpoint leaves no WAL behind.
         await checkpoints?.stop();

@@ -146,29 +146,8 @@ export class RawMqtt {
   }
 
   private read(chunk: Buffer): void {
-    let buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    let at = 0;
-    for (;;) {
-      if (buf.length - at < 2) break;
-      let len = 0;
-      let mul = 1;
-      let i = at + 1;
-      let complete = false;
-      for (; i < buf.length && i < at + 5; i++) {
-        len += (buf[i]! & 127) * mul;
-        mul *= 128;
-        if ((buf[i]! & 128) === 0) {
-          complete = true;
-          i++;
-          break;
-        }
-      }
-      if (!complete || buf.length < i + len) break;
-      this.handle(buf[at]!, buf.subarray(i, i + len));
-      at = i + len;
-    }
-    buf = buf.subarray(at);
-    this.buf = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
+    const rest = splitFrames(this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk, (first, body) => this.handle(first, body));
+    this.buf = rest.length ? Buffer.from(rest) : Buffer.alloc(0);
   }
 
   private handle(first: number, body: Buffer): void {
@@ -206,4 +185,29 @@ export class RawMqtt {
         return;
     }
   }
+}
+
+/** Calls `onFrame` with each whole MQTT packet in `buf` (first byte, body); returns the incomplete rest. */
+export function splitFrames(buf: Buffer, onFrame: (first: number, body: Buffer) => void): Buffer {
+  let at = 0;
+  for (;;) {
+    if (buf.length - at < 2) break;
+    let len = 0;
+    let mul = 1;
+    let i = at + 1;
+    let complete = false;
+    for (; i < buf.length && i < at + 5; i++) {
+      len += (buf[i]! & 127) * mul;
+      mul *= 128;
+      if ((buf[i]! & 128) === 0) {
+        complete = true;
+        i++;
+        break;
+      }
+    }
+    if (!complete || buf.length < i + len) break;
+    onFrame(buf[at]!, buf.subarray(i, i + len));
+    at = i + len;
+  }
+  return buf.subarray(at);
 }

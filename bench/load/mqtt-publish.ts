@@ -14,6 +14,7 @@
 import { connect as tcpConnect } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { parent } from '../lib/procs.js';
+import { splitFrames } from '../lib/raw-mqtt.js';
 
 interface Config {
   port: number;
@@ -62,7 +63,7 @@ const packet = (type: number, body: Buffer) => {
 function countingSubscriber(filter: string): Promise<{ count: () => number; close: () => void }> {
   return new Promise((resolve, reject) => {
     let count = 0;
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     const sock = tcpConnect(cfg.port, '127.0.0.1', () => {
       const flags = 0x02 | (cfg.username ? 0x80 : 0) | (cfg.password ? 0x40 : 0);
       const payload = [
@@ -76,30 +77,11 @@ function countingSubscriber(filter: string): Promise<{ count: () => number; clos
     sock.setNoDelay(true);
     sock.on('error', reject);
     sock.on('data', (chunk) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      let at = 0;
-      for (;;) {
-        if (buf.length - at < 2) break;
-        let len = 0;
-        let mul = 1;
-        let i = at + 1;
-        let complete = false;
-        for (; i < buf.length && i < at + 5; i++) {
-          len += (buf[i]! & 127) * mul;
-          mul *= 128;
-          if ((buf[i]! & 128) === 0) {
-            complete = true;
-            i++;
-            break;
-          }
-        }
-        if (!complete || buf.length < i + len) break;
-        const type = buf[at]! >> 4;
+      buf = splitFrames(buf.length ? Buffer.concat([buf, chunk]) : chunk, (first) => {
+        const type = first >> 4;
         if (type === 3) count++;
         else if (type === 9) resolve({ count: () => count, close: () => sock.destroy() });
-        at = i + len;
-      }
-      buf = buf.subarray(at);
+      });
     });
   });
 }

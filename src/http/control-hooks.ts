@@ -46,6 +46,14 @@ function isApi(url: string): boolean {
   return url.startsWith('/api/v2/') || url === '/api/v2' || url.startsWith('/api/v2?');
 }
 
+/** A `status` rule's code and headers on the reply, its body JSON. */
+function faultStatus(reply: FastifyReply, rule: FaultRule): FastifyReply {
+  return reply
+    .code(rule.action.status as number)
+    .headers((rule.action.headers as Record<string, string>) ?? {})
+    .type('application/json; charset=utf-8');
+}
+
 function faultBody(rule: FaultRule): string {
   const body = rule.action.body ?? { error: `fault injected by the test control plane (rule ${rule.id})` };
   return typeof body === 'string' ? body : JSON.stringify(body);
@@ -105,11 +113,7 @@ export function installControlHooks(app: FastifyInstance, control: HttpControl):
       (req as Marked)[FAULT] = rule.id;
       switch (rule.action.type) {
         case 'status':
-          void reply
-            .code(rule.action.status as number)
-            .headers((rule.action.headers as Record<string, string>) ?? {})
-            .type('application/json; charset=utf-8')
-            .send(faultBody(rule));
+          void faultStatus(reply, rule).send(faultBody(rule));
           return;
         case 'delay':
           return later(rule.action.ms as number, done);
@@ -131,10 +135,7 @@ export function installControlHooks(app: FastifyInstance, control: HttpControl):
       (req as Marked)[FAULT] = rule.id;
       switch (rule.action.type) {
         case 'status':
-          void reply
-            .code(rule.action.status as number)
-            .headers((rule.action.headers as Record<string, string>) ?? {})
-            .type('application/json; charset=utf-8');
+          faultStatus(reply, rule);
           return done(null, faultBody(rule));
         case 'delay':
           return later(rule.action.ms as number, () => done(null, payload));

@@ -225,6 +225,45 @@ function subackFrame(messageId: number, granted: number[]): Buffer {
 
 type Step = { frame: Buffer; delay: number };
 
+/** Frames of one direction, in order: one with a delay holds back those behind it, as a slow link would. */
+class DelayQueue {
+  private readonly steps: Step[] = [];
+  private held = false;
+
+  constructor(
+    private readonly wait: (ms: number, fn: () => void) => void,
+    private readonly deliver: (frame: Buffer) => void,
+    private readonly open: () => boolean = () => true,
+  ) {}
+
+  get empty(): boolean {
+    return this.steps.length === 0;
+  }
+
+  add(step: Step): void {
+    this.steps.push(step);
+    if (!this.held) this.flush();
+  }
+
+  private flush(): void {
+    while (this.steps.length > 0 && this.open()) {
+      const step = this.steps[0]!;
+      if (step.delay > 0) {
+        const delay = step.delay;
+        step.delay = 0;
+        this.held = true;
+        this.wait(delay, () => {
+          this.held = false;
+          this.flush();
+        });
+        return;
+      }
+      this.steps.shift();
+      this.deliver(step.frame);
+    }
+  }
+}
+
 /**
  * One connection under control. Packets that must wait (a `delay`) hold back the ones behind them in
  * the same direction, as a slow link would; `stall` stops reading the socket for good.
@@ -246,10 +285,20 @@ class ControlledConnection extends Duplex {
   private readonly withheld: WithheldAcks | undefined;
   /** SUBSCRIBE packet ids whose filters a rule failed: the positions the SUBACK gets 0x80 at. */
   private readonly failedSubs = new Map<number, { failed: boolean[]; fault: string }>();
-  private readonly inQueue: Step[] = [];
-  private readonly outQueue: Array<Step & { cb?: () => void }> = [];
-  private inHeld = false;
-  private outHeld = false;
+  // In: a full read buffer pauses the socket; nothing more goes to Aedes once the connection is cut.
+  private readonly inQueue = new DelayQueue(
+    (ms, fn) => this.later(ms, fn),
+    (frame) => {
+      if (!this.push(frame)) this.inner.pause();
+    },
+    () => !this.cut,
+  );
+  private readonly outQueue = new DelayQueue(
+    (ms, fn) => this.later(ms, fn),
+    (frame) => {
+      if (!this.inner.destroyed && !this.inner.writableEnded) this.inner.write(frame);
+    },
+  );
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -317,7 +366,7 @@ class ControlledConnection extends Duplex {
             break;
         }
       }
-      if (forward) this.enqueueIn({ frame: forward, delay });
+      if (forward) this.inQueue.add({ frame: forward, delay });
     }
   }
 
@@ -356,29 +405,6 @@ class ControlledConnection extends Duplex {
     this.record('out', { cmd: 'connack', frame: connack, returnCode: code }, rule);
     this.cut = true;
     this.inner.write(connack, () => this.inner.end());
-  }
-
-  private enqueueIn(step: Step): void {
-    this.inQueue.push(step);
-    if (!this.inHeld) this.flushIn();
-  }
-
-  private flushIn(): void {
-    while (this.inQueue.length > 0 && !this.cut) {
-      const step = this.inQueue[0]!;
-      if (step.delay > 0) {
-        const delay = step.delay;
-        step.delay = 0;
-        this.inHeld = true;
-        this.later(delay, () => {
-          this.inHeld = false;
-          this.flushIn();
-        });
-        return;
-      }
-      this.inQueue.shift();
-      if (!this.push(step.frame)) this.inner.pause();
-    }
   }
 
   override _read(): void {
@@ -459,37 +485,14 @@ class ControlledConnection extends Duplex {
           this.inner.pause();
           break;
       }
-      this.enqueueOut({ frame, delay });
-    }
-  }
-
-  private enqueueOut(step: Step): void {
-    this.outQueue.push(step);
-    if (!this.outHeld) this.flushOut();
-  }
-
-  private flushOut(): void {
-    while (this.outQueue.length > 0) {
-      const step = this.outQueue[0]!;
-      if (step.delay > 0) {
-        const delay = step.delay;
-        step.delay = 0;
-        this.outHeld = true;
-        this.later(delay, () => {
-          this.outHeld = false;
-          this.flushOut();
-        });
-        return;
-      }
-      this.outQueue.shift();
-      if (!this.inner.destroyed && !this.inner.writableEnded) this.inner.write(step.frame);
+      this.outQueue.add({ frame, delay });
     }
   }
 
   override _final(cb: (err?: Error | null) => void): void {
     // What a delay still holds goes out before the FIN.
     const finish = () => {
-      if (this.outQueue.length > 0) return void this.once('outFlushed', finish);
+      if (!this.outQueue.empty) return void this.once('outFlushed', finish);
       this.inner.end();
       cb();
     };
@@ -510,7 +513,7 @@ class ControlledConnection extends Duplex {
     const t = setTimeout(() => {
       this.timers.delete(t);
       fn();
-      if (this.outQueue.length === 0) this.emit('outFlushed');
+      if (this.outQueue.empty) this.emit('outFlushed');
     }, ms);
     this.timers.add(t);
   }

@@ -43,6 +43,15 @@ const FEED = ref('FeedPath');
 const ID = path('id', 'the record id');
 
 const ACTION_BODY = body('`{"trigger": {...}}` or the attributes themselves', def('Trigger'));
+/** PUT and PATCH of an action are one operation (only the fields sent change). */
+const updateAction = op(
+  'Actions',
+  'Update an action',
+  'Only the fields sent change.',
+  [U, ID, ACTION_BODY],
+  { '200': { description: 'the action', schema: def('Trigger') } },
+  ['400', '401', '403', '404', '422'],
+);
 
 const integration = (service: string, label: string, wrapper: string): Record<string, Json> => ({
   [`/api/v2/{username}/integrations/${service}`]: {
@@ -240,22 +249,8 @@ export const ADDITIONS: { tags: Json[]; paths: Record<string, Json>; definitions
     },
     '/api/v2/{username}/actions/{id}': {
       get: op('Actions', 'One action', '', [U, ID], { '200': { description: 'the action', schema: def('Trigger') } }),
-      put: op(
-        'Actions',
-        'Update an action',
-        'Only the fields sent change.',
-        [U, ID, ACTION_BODY],
-        { '200': { description: 'the action', schema: def('Trigger') } },
-        ['400', '401', '403', '404', '422'],
-      ),
-      patch: op(
-        'Actions',
-        'Update an action',
-        'Only the fields sent change.',
-        [U, ID, ACTION_BODY],
-        { '200': { description: 'the action', schema: def('Trigger') } },
-        ['400', '401', '403', '404', '422'],
-      ),
+      put: updateAction,
+      patch: updateAction,
       delete: op('Actions', 'Delete an action', '', [U, ID], { '200': { description: 'deleted' } }),
     },
     '/api/v2/{username}/integrations/time/struct': timeOp(
