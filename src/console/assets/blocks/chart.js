@@ -2,7 +2,7 @@
 // the time axis always spans the last `historyHours`, as the hosted chart does.
 import { api } from '../lib/api.js';
 import * as chartLib from '../lib/chart.js';
-import { html, useEffect, useState } from '../lib/html.js';
+import { html, useEffect, useRef, useState } from '../lib/html.js';
 import { GAP, ROW_HEIGHT } from '../lib/layout.js';
 import { useLive } from '../lib/live.js';
 import { bool, color, num, text } from './common.js';
@@ -17,6 +17,8 @@ export function LineChart({ props, feeds, label, rows }) {
   const hours = Math.min(8760, Math.max(0.1, num(props.historyHours, 24)));
   const raw = bool(props.rawDataOnly);
   const [series, setSeries] = useState(null);
+  // Points that arrive live while the chart loads, added to it once loaded (its buckets may predate them).
+  const early = useRef([]);
   const ids = feeds.map((f) => f.feed.id);
   const idList = ids.join(',');
   useEffect(() => {
@@ -30,7 +32,13 @@ export function LineChart({ props, feeds, label, rows }) {
           .catch(() => []),
       ),
     ).then((lists) => {
-      if (!gone) setSeries(lists);
+      if (gone) return;
+      for (const [n, at, v] of early.current) {
+        const pts = lists[n];
+        if (pts && !(pts.length && pts[pts.length - 1][0] >= at)) pts.push([at, v]);
+      }
+      early.current = [];
+      setSeries(lists);
     });
     return () => {
       gone = true;
@@ -42,7 +50,10 @@ export function LineChart({ props, feeds, label, rows }) {
     if (n < 0 || !Number.isFinite(v)) return;
     const at = Date.parse(ev.datum.created_at);
     const since = Date.now() - hours * 3600_000;
-    setSeries((old) => old?.map((pts, k) => (k === n ? [...pts.filter(([t]) => t >= since), [at, v]] : pts)));
+    setSeries((old) => {
+      if (!old) early.current.push([n, at, v]);
+      return old?.map((pts, k) => (k === n ? [...pts.filter(([t]) => t >= since), [at, v]] : pts));
+    });
   });
   if (!series) return html`<div class="chart-block" aria-busy="true">Loading…</div>`;
   const legendKey = bool(props.feedKeyLegend);

@@ -28,8 +28,13 @@ export function MapBlock({ props, feeds, label }) {
     ).then((pages) => {
       if (gone) return;
       const all = pages.flat().filter(located);
-      all.sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
-      setPoints(all);
+      // Points that arrived live while the pages loaded stay (the pages may predate them).
+      setPoints((live) => {
+        const loaded = new Set(all.map((p) => p.id));
+        const merged = [...all, ...live.filter((p) => !loaded.has(p.id))];
+        merged.sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
+        return merged.slice(-1000);
+      });
     });
     return () => {
       gone = true;

@@ -17,8 +17,13 @@ export function Stream({ props, feeds, label }) {
     Promise.all(feeds.map((f) => api.get(`/feeds/${encodeURIComponent(f.feed.key)}/data?limit=${KEEP}`).catch(() => []))).then((pages) => {
       if (gone) return;
       const all = pages.flat().map((d) => ({ id: `d${d.id}`, at: d.created_at, feed: d.feed_key ?? keyOf.get(d.feed_id), value: d.value }));
-      all.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
-      setLines(all.slice(0, KEEP));
+      // Lines that arrived live while the pages loaded stay (the pages may predate them).
+      setLines((live) => {
+        const loaded = new Set(all.map((l) => l.id));
+        const merged = [...all, ...live.filter((l) => !loaded.has(l.id))];
+        merged.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+        return merged.slice(0, KEEP);
+      });
     });
     return () => {
       gone = true;
